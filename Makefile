@@ -32,3 +32,22 @@ lint:
 ## bench: benchmarks with enough repetitions for benchstat.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
+
+# ---- spec tooling (issue 7): lint-spec, docs, docs-screenshot, ts-check ----
+.PHONY: lint-spec docs docs-screenshot ts-check
+lint-spec:
+	@echo "lint-spec: not yet implemented"
+docs:
+	@echo "docs: not yet implemented"
+docs-screenshot:
+	@echo "docs-screenshot: not yet implemented"
+ts-check:
+	@echo "ts-check: not yet implemented"
+# ---- end spec tooling ----
+
+# ---- spec diff (issue 8) ----
+.PHONY: spec-diff
+SEEDS ?= ../shared/seeds
+spec-diff:
+	@echo "spec-diff: not yet implemented"
+# ---- end spec diff ----
