@@ -1,0 +1,125 @@
+package transport
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// Config holds what a Transport needs: the merchant's identity and signing key, the
+// WeChat Pay keys that verify answers, and the HTTP transport to send through.
+//
+// Config prints redacted: fmt verbs and slog never show keys.
+type Config struct {
+	// MchID is the calling merchant's ID (商户号), sent in every Authorization header.
+	MchID string
+	// CertificateSerialNo is the serial number of the merchant API certificate (商户API证书序列号).
+	CertificateSerialNo string
+	// PrivateKey is the merchant API private key (apiclient_key.pem) that signs every request.
+	PrivateKey *rsa.PrivateKey
+	// Signer, when set, signs instead of PrivateKey (a key held in a KMS or HSM); its public key must be RSA.
+	Signer crypto.Signer
+
+	// WechatPayPublicKeyID is the ID of the WeChat Pay public key (PUB_KEY_ID_…), sent in Wechatpay-Serial.
+	WechatPayPublicKeyID string
+	// WechatPayPublicKey verifies answers signed under WechatPayPublicKeyID and encrypts sensitive fields.
+	WechatPayPublicKey *rsa.PublicKey
+	// PlatformCertificates are trusted WeChat Pay platform certificates, selected by serial number (hex);
+	// an expired or not-yet-valid certificate is never used.
+	PlatformCertificates []*x509.Certificate
+
+	// Base sends the signed requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	// Logger receives one record per request and per retry or failover, never secrets; nil discards them.
+	Logger *slog.Logger
+	// MaxResponseBytes bounds the body read from an answer; 0 means 1 MiB.
+	MaxResponseBytes int64
+}
+
+const defaultMaxResponseBytes = 1 << 20
+
+func (c *Config) validate() error {
+	switch {
+	case strings.TrimSpace(c.MchID) == "":
+		return &ConfigError{Field: "MchID", Reason: "empty: set the merchant ID (商户号)"}
+	case len(c.MchID) > 32 || strings.ContainsAny(c.MchID, "\" \t\r\n,"):
+		return &ConfigError{Field: "MchID", Reason: "not a merchant ID: at most 32 characters, no quotes, commas or spaces"}
+	case strings.TrimSpace(c.CertificateSerialNo) == "":
+		return &ConfigError{Field: "CertificateSerialNo", Reason: "empty: set the merchant API certificate's serial number (商户API证书序列号)"}
+	case strings.ContainsAny(c.CertificateSerialNo, "\" \t\r\n,"):
+		return &ConfigError{Field: "CertificateSerialNo", Reason: "not a serial number: no quotes, commas or spaces"}
+	case c.PrivateKey == nil && c.Signer == nil:
+		return &ConfigError{Field: "PrivateKey", Reason: "nil: load apiclient_key.pem with LoadPrivateKeyFile (or set Signer)"}
+	case c.WechatPayPublicKey == nil && c.WechatPayPublicKeyID != "":
+		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil while WechatPayPublicKeyID is set: load pub_key.pem with LoadPublicKeyFile"}
+	case c.WechatPayPublicKey != nil && c.WechatPayPublicKeyID == "":
+		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "empty while WechatPayPublicKey is set: set the key's ID (PUB_KEY_ID_…)"}
+	case c.WechatPayPublicKey == nil && len(c.PlatformCertificates) == 0:
+		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil: set WechatPayPublicKeyID and WechatPayPublicKey (or PlatformCertificates) to verify WeChat Pay's answers"}
+	case c.MaxResponseBytes < 0:
+		return &ConfigError{Field: "MaxResponseBytes", Reason: "negative: use 0 for the 1 MiB default"}
+	}
+	if c.WechatPayPublicKey != nil {
+		if _, err := checkRSAPublic("WeChat Pay public key", "", c.WechatPayPublicKey); err != nil {
+			return &ConfigError{Field: "WechatPayPublicKey", Reason: err.(*KeyError).Reason}
+		}
+	}
+	if c.PrivateKey != nil && c.Signer == nil {
+		if c.PrivateKey.N == nil || c.PrivateKey.N.BitLen() < minKeyBits {
+			return &ConfigError{Field: "PrivateKey", Reason: fmt.Sprintf("not an RSA key of at least %d bits", minKeyBits)}
+		}
+		if err := c.PrivateKey.Validate(); err != nil {
+			return &ConfigError{Field: "PrivateKey", Reason: "inconsistent RSA key: load it with LoadPrivateKeyFile"}
+		}
+	}
+	if c.Signer != nil {
+		if _, ok := c.Signer.Public().(*rsa.PublicKey); !ok {
+			return &ConfigError{Field: "Signer", Reason: "its public key is not RSA: WeChat Pay APIv3 signs with RSA-2048"}
+		}
+	}
+	for i, cert := range c.PlatformCertificates {
+		if cert == nil {
+			return &ConfigError{Field: fmt.Sprintf("PlatformCertificates[%d]", i), Reason: "nil certificate"}
+		}
+		if _, err := checkRSAPublic("platform certificate", "", cert.PublicKey); err != nil {
+			return &ConfigError{Field: fmt.Sprintf("PlatformCertificates[%d]", i), Reason: err.(*KeyError).Reason}
+		}
+	}
+	return nil
+}
+
+// String describes the Config without any key material.
+func (c Config) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "transport.Config{MchID:%q CertificateSerialNo:%q PrivateKey:%s", c.MchID, c.CertificateSerialNo, redacted(c.PrivateKey != nil))
+	if c.Signer != nil {
+		b.WriteString(" Signer:[set]")
+	}
+	fmt.Fprintf(&b, " WechatPayPublicKeyID:%q WechatPayPublicKey:%s PlatformCertificates:%d}",
+		c.WechatPayPublicKeyID, redacted(c.WechatPayPublicKey != nil), len(c.PlatformCertificates))
+	return b.String()
+}
+
+// Format prints the Config redacted for every verb, including %+v and %#v.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue logs the Config without any key material.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("mchid", c.MchID),
+		slog.String("cert_serial_no", c.CertificateSerialNo),
+		slog.String("wechatpay_public_key_id", c.WechatPayPublicKeyID),
+		slog.Int("platform_certificates", len(c.PlatformCertificates)),
+	)
+}
+
+func redacted(set bool) string {
+	if set {
+		return "[REDACTED]"
+	}
+	return "<nil>"
+}

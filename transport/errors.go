@@ -1,0 +1,161 @@
+package transport
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ConfigError reports a Config that New cannot work with, naming the field to fix.
+type ConfigError struct {
+	Field  string // the Config field, e.g. "PrivateKey"
+	Reason string // what is wrong and how to fix it
+}
+
+func (e *ConfigError) Error() string {
+	return "transport: Config." + e.Field + ": " + e.Reason
+}
+
+// KeyError reports a key or certificate that could not be loaded; it never contains key material.
+type KeyError struct {
+	What   string // "merchant private key", "WeChat Pay public key" or "platform certificate"
+	Path   string // the file, when loaded from one
+	Reason string
+	Err    error // the underlying parse error, if any
+}
+
+func (e *KeyError) Error() string {
+	var b strings.Builder
+	b.WriteString("transport: ")
+	b.WriteString(e.What)
+	if e.Path != "" {
+		fmt.Fprintf(&b, " (%s)", e.Path)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// InputError reports a request that openapi.yaml rejects; it is returned before any I/O.
+type InputError struct {
+	Operation string // operationId, or "" when no operation matched
+	Parameter string // the parameter at fault, if any
+	In        string // "path", "query" or "header"
+	Reason    string // what to fix
+}
+
+func (e *InputError) Error() string {
+	var b strings.Builder
+	b.WriteString("transport: invalid request")
+	if e.Operation != "" {
+		b.WriteString(" for ")
+		b.WriteString(e.Operation)
+	}
+	if e.Parameter != "" {
+		fmt.Fprintf(&b, ": %s parameter %q", e.In, e.Parameter)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// Reason names the check of a WeChat Pay answer that failed.
+type Reason string
+
+// The reasons a VerificationError gives.
+const (
+	ReasonMissingHeader Reason = "missing signature header"
+	ReasonUnknownSerial Reason = "unknown Wechatpay-Serial"
+	ReasonBadTimestamp  Reason = "malformed Wechatpay-Timestamp"
+	ReasonStale         Reason = "timestamp outside the 5-minute window"
+	ReasonProbe         Reason = "signature probe (WECHATPAY/SIGNTEST/)"
+	ReasonBadSignature  Reason = "signature does not match"
+	ReasonBodyTooLarge  Reason = "body over the size limit"
+	ReasonBodyRead      Reason = "body could not be read"
+	ReasonSchema        Reason = "body does not match openapi.yaml"
+)
+
+// VerificationError reports a 2xx answer that failed verification; its body was discarded.
+type VerificationError struct {
+	Reason    Reason
+	Header    string // the header at fault, for ReasonMissingHeader
+	Serial    string // the Wechatpay-Serial the answer named
+	RequestID string // WeChat Pay's Request-ID, for support
+	Detail    string // more about the failure; never key material
+	Err       error
+}
+
+func (e *VerificationError) Error() string {
+	var b strings.Builder
+	b.WriteString("transport: response not verified: ")
+	b.WriteString(string(e.Reason))
+	if e.Header != "" {
+		fmt.Fprintf(&b, " %s", e.Header)
+	}
+	if e.Serial != "" && e.Reason == ReasonUnknownSerial {
+		fmt.Fprintf(&b, " %q", e.Serial)
+	}
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (Request-ID %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+func (e *VerificationError) Unwrap() error { return e.Err }
+
+// APIError is a non-2xx answer from WeChat Pay: HTTP status, WeChat's code, message and detail.
+type APIError struct {
+	StatusCode int             // HTTP status
+	Code       string          // WeChat Pay error code, e.g. "NO_AUTH"
+	Message    string          // WeChat Pay's description
+	Detail     json.RawMessage // WeChat Pay's detail object, if any
+	RequestID  string          // Request-ID header, for support
+	Header     http.Header     // the answer's headers
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wxpay: HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (Request-ID %s)", e.RequestID)
+	}
+	return b.String()
+}
+
+// Temporary reports whether retrying later may succeed: HTTP 5xx (SYSTEM_ERROR) or 429 (FREQUENCY_LIMITED).
+func (e *APIError) Temporary() bool {
+	return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests ||
+		e.Code == "SYSTEM_ERROR" || e.Code == "FREQUENCY_LIMITED"
+}
+
+// NewAPIError builds an APIError from a non-2xx answer's status, headers and body.
+func NewAPIError(status int, header http.Header, body []byte) *APIError {
+	e := &APIError{StatusCode: status, Header: header, RequestID: header.Get("Request-ID")}
+	var wire struct {
+		Code    string          `json:"code"`
+		Message string          `json:"message"`
+		Detail  json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &wire) == nil {
+		e.Code, e.Message, e.Detail = wire.Code, wire.Message, wire.Detail
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(status)
+	}
+	return e
+}

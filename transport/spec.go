@@ -1,0 +1,203 @@
+package transport
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/wxpay-oapi/wxpay/generated"
+)
+
+// ExtEncrypted marks a parameter whose value must be encrypted (see EncryptOAEP).
+const ExtEncrypted = "x-wechatpay-encrypted"
+
+// operation is one operation of the embedded openapi.yaml, prepared for matching and checks.
+type operation struct {
+	id        string
+	route     *routers.Route
+	segments  []string // the path template split on "/"; "{name}" segments are parameters
+	encrypted []string // query parameters marked x-wechatpay-encrypted
+}
+
+// operations is the route table built once from the embedded spec.
+type operations struct {
+	doc  *openapi3.T
+	list []*operation
+}
+
+var validationOptions = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+
+func loadOperations() (*operations, error) {
+	doc, err := generated.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("transport: loading the embedded openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("transport: the embedded openapi.yaml is invalid: %w", err)
+	}
+	ops := &operations{doc: doc}
+	paths := doc.Paths.InMatchingOrder()
+	for _, path := range paths {
+		item := doc.Paths.Value(path)
+		for method, op := range item.Operations() {
+			o := &operation{
+				id:       op.OperationID,
+				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				segments: strings.Split(path, "/"),
+			}
+			for _, p := range op.Parameters {
+				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[ExtEncrypted] == true {
+					o.encrypted = append(o.encrypted, p.Value.Name)
+				}
+			}
+			ops.list = append(ops.list, o)
+		}
+	}
+	// Literal paths before templated ones, so /a/b wins over /a/{x}.
+	sort.SliceStable(ops.list, func(i, j int) bool {
+		return strings.Count(ops.list[i].route.Path, "{") < strings.Count(ops.list[j].route.Path, "{")
+	})
+	return ops, nil
+}
+
+// match finds the operation for a method and escaped path, returning its path parameters unescaped.
+func (ops *operations) match(method, escapedPath string) (*operation, map[string]string) {
+	segs := strings.Split(escapedPath, "/")
+	for _, op := range ops.list {
+		if op.route.Method != method || len(op.segments) != len(segs) {
+			continue
+		}
+		var params map[string]string
+		ok := true
+		for i, t := range op.segments {
+			if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+				v, err := url.PathUnescape(segs[i])
+				if err != nil {
+					ok = false
+					break
+				}
+				if params == nil {
+					params = make(map[string]string, 1)
+				}
+				params[t[1:len(t)-1]] = v
+			} else if t != segs[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return op, params
+		}
+	}
+	return nil, nil
+}
+
+// check finds req's operation and checks the request against openapi.yaml before any I/O:
+// every parameter against its schema, path parameters that would change the path, and
+// encrypted parameters that were not encrypted for a key of encryptSize bytes.
+func (ops *operations) check(req *http.Request, encryptSize int) (*operation, error) {
+	op, params := ops.match(req.Method, req.URL.EscapedPath())
+	if op == nil {
+		return nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
+			"(a path parameter containing \"/\", \"..\" or \"?\" changes the path)", req.Method, req.URL.EscapedPath())}
+	}
+	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: op.route, Options: validationOptions}
+	for _, p := range op.route.Operation.Parameters {
+		if err := openapi3filter.ValidateParameter(req.Context(), input, p.Value); err != nil {
+			return nil, inputError(op.id, p.Value, err)
+		}
+	}
+	for name, v := range params {
+		if reason := unsafeSegment(v); reason != "" {
+			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
+		}
+	}
+	if len(op.encrypted) > 0 {
+		q := req.URL.Query()
+		for _, name := range op.encrypted {
+			if v := q.Get(name); v != "" && !looksEncrypted(v, encryptSize) {
+				return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+					Reason: "must be encrypted (x-wechatpay-encrypted in openapi.yaml): pass the plaintext through (*Transport).Encrypt"}
+			}
+		}
+	}
+	return op, nil
+}
+
+// inputError turns a kin-openapi validation error into an InputError that names the parameter.
+func inputError(opID string, p *openapi3.Parameter, err error) *InputError {
+	reason := "invalid value"
+	var se *openapi3.SchemaError
+	var re *openapi3filter.RequestError
+	switch {
+	case errors.As(err, &se):
+		reason = se.Reason
+	case errors.Is(err, openapi3filter.ErrInvalidRequired):
+		reason = "required but missing"
+	case errors.As(err, &re) && re.Reason != "":
+		reason = re.Reason
+	}
+	if p.Schema != nil && p.Schema.Value != nil {
+		if s := p.Schema.Value; s.MaxLength != nil {
+			reason += fmt.Sprintf(" (openapi.yaml: %d to %d characters)", s.MinLength, *s.MaxLength)
+		}
+	}
+	return &InputError{Operation: opID, Parameter: p.Name, In: p.In, Reason: reason}
+}
+
+// unsafeSegment says why a path parameter value would break out of its path segment, or "".
+func unsafeSegment(v string) string {
+	if v == "" {
+		return "empty"
+	}
+	if v == "." || v == ".." {
+		return `"." and ".." are not IDs`
+	}
+	for _, r := range v {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`/\?#%`, r) {
+			return `only printable ASCII without spaces, "/", "\", "?", "#" or "%" is allowed`
+		}
+	}
+	return ""
+}
+
+// looksEncrypted reports whether v is base64 of exactly one RSA ciphertext of size bytes.
+func looksEncrypted(v string, size int) bool {
+	if len(v) != base64.StdEncoding.EncodedLen(size) {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(v)
+	return err == nil && len(b) == size
+}
+
+// checkResponse validates a 2xx answer's body against the operation's response schema.
+func (ops *operations) checkResponse(req *http.Request, op *operation, resp *http.Response, body []byte) error {
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: op.route, Options: validationOptions},
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Options:                validationOptions,
+	}
+	input.SetBodyBytes(body)
+	err := openapi3filter.ValidateResponse(req.Context(), input)
+	var re *openapi3filter.ResponseError
+	var se *openapi3.SchemaError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &se):
+		return fmt.Errorf("%s: %s", strings.Join(se.JSONPointer(), "."), se.Reason)
+	case errors.As(err, &re):
+		return errors.New(re.Reason)
+	}
+	return err
+}
