@@ -1,0 +1,73 @@
+package transport_test
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/wxpay-oapi/wxpay/transport"
+)
+
+func goodConfig(t testing.TB) transport.Config {
+	k := theKeys(t)
+	return transport.Config{MchID: testMchID, CertificateSerialNo: testCertSerial, PrivateKey: k.merchant,
+		WechatPayPublicKeyID: testPubKeyID, WechatPayPublicKey: &k.wechat.PublicKey}
+}
+
+func TestNewRejectsConfigNamingTheField(t *testing.T) {
+	cases := map[string]func(c *transport.Config){
+		"MchID":                func(c *transport.Config) { c.MchID = "" },
+		"CertificateSerialNo":  func(c *transport.Config) { c.CertificateSerialNo = " " },
+		"PrivateKey":           func(c *transport.Config) { c.PrivateKey = nil },
+		"WechatPayPublicKey":   func(c *transport.Config) { c.WechatPayPublicKey = nil },
+		"WechatPayPublicKeyID": func(c *transport.Config) { c.WechatPayPublicKeyID = "" },
+		"MaxResponseBytes":     func(c *transport.Config) { c.MaxResponseBytes = -1 },
+		"PlatformCertificates[0]": func(c *transport.Config) {
+			c.PlatformCertificates = []*x509.Certificate{nil}
+		},
+	}
+	for field, breakIt := range cases {
+		t.Run(field, func(t *testing.T) {
+			c := goodConfig(t)
+			breakIt(&c)
+			_, err := transport.New(c)
+			var ce *transport.ConfigError
+			if !errors.As(err, &ce) || ce.Field != field {
+				t.Fatalf("got %v, want a *transport.ConfigError for %s", err, field)
+			}
+		})
+	}
+	// Mchid with a quote would break the Authorization header.
+	c := goodConfig(t)
+	c.MchID = `19"00`
+	if _, err := transport.New(c); err == nil {
+		t.Error("a quote in MchID was accepted")
+	}
+}
+
+func TestConfigPrintsRedacted(t *testing.T) {
+	c := goodConfig(t)
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("cfg", "config", c)
+	out := fmt.Sprintf("%v|%+v|%#v|%s|%q", c, c, c, c, c) + logs.String()
+	for _, secret := range secretsOf(c.PrivateKey) {
+		if strings.Contains(out, secret) {
+			t.Fatalf("config output contains key material (%.20s…)", secret)
+		}
+	}
+	if !strings.Contains(out, testMchID) || !strings.Contains(out, "[REDACTED]") {
+		t.Errorf("config output lacks identity or redaction marker: %s", out)
+	}
+}
+
+// secretsOf returns forms of a private key that must never be printed.
+func secretsOf(k *rsa.PrivateKey) []string {
+	der, _ := x509.MarshalPKCS8PrivateKey(k)
+	pemText := string(pemOf("PRIVATE KEY", der))
+	return []string{k.D.String(), k.D.Text(16), k.Primes[0].String(), k.Primes[0].Text(16), pemText[40:120]}
+}
