@@ -155,7 +155,7 @@ func (c *currentParser) intro(line string) {
 
 // request reads a line of the 请求参数 block.
 func (c *currentParser) request(line string) {
-	if m := subsectionRE.FindStringSubmatch(line); m != nil && !c.inEnum {
+	if m := subsectionRE.FindStringSubmatch(line); m != nil {
 		c.flush()
 		loc, ok := locations[strings.ToLower(m[1])]
 		if !ok {
@@ -167,6 +167,7 @@ func (c *currentParser) request(line string) {
 		return
 	}
 	if c.skipSub {
+		_, c.prevField = fieldLine(line)
 		return
 	}
 	if f, ok := fieldLine(line); ok {
