@@ -19,7 +19,9 @@ import (
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
-func pemOf(typ string, der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}) }
+func pemOf(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
+}
 
 func selfSigned(t testing.TB, k *rsa.PrivateKey, serial int64, from, to time.Time) *x509.Certificate {
 	t.Helper()
@@ -93,7 +95,10 @@ func TestLoadKeyErrorsSayWhatIsWrong(t *testing.T) {
 		{"wrong block type", func() error { _, err := transport.LoadPrivateKey(pemOf("CERTIFICATE", []byte{1})); return err }, `wrong PEM block type "CERTIFICATE"`},
 		{"not RSA", func() error { _, err := transport.LoadPrivateKey(pemOf("PRIVATE KEY", ec8)); return err }, "not an RSA key"},
 		{"encrypted", func() error { _, err := transport.LoadPrivateKey(encrypted); return err }, "encrypted"},
-		{"encrypted PKCS#8", func() error { _, err := transport.LoadPrivateKey(pemOf("ENCRYPTED PRIVATE KEY", []byte{1})); return err }, "encrypted"},
+		{"encrypted PKCS#8", func() error {
+			_, err := transport.LoadPrivateKey(pemOf("ENCRYPTED PRIVATE KEY", []byte{1}))
+			return err
+		}, "encrypted"},
 		{"too small", func() error { _, err := transport.LoadPrivateKey(pemOf("PRIVATE KEY", small8)); return err }, "1024 bits"},
 		{"garbage DER", func() error { _, err := transport.LoadPrivateKey(pemOf("PRIVATE KEY", []byte{0x30, 1, 2})); return err }, "malformed PRIVATE KEY"},
 		{"private key as public", func() error { _, err := transport.LoadPublicKey([]byte(secret)); return err }, `wrong PEM block type "PRIVATE KEY"`},
