@@ -1,0 +1,40 @@
+// Package wxpaytest is a fake WeChat Pay APIv3 for tests, in the manner of net/http/httptest.
+//
+// NewServer starts a loopback server with fresh keys: a merchant key pair, a WeChat Pay key
+// pair with a PUB_KEY_ID_… ID and a self-signed platform certificate (see Keys). Client
+// returns an *http.Client whose transport.Transport signs for that merchant and verifies the
+// server's answers; TransportConfig returns the same settings for a client built by hand.
+// Callers should call Close when done.
+//
+// The server is driven by the embedded openapi.yaml (through package generated/server,
+// generated from it by oapi-codegen): requests are routed and validated against the spec with
+// kin-openapi, and the answers are checked against the spec before they are sent. For every
+// request it checks what WeChat Pay checks, in this order:
+//
+//   - Authorization: scheme, fields, mchid, serial_no, the 5-minute window, the SHA256withRSA
+//     signature over METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n, and no replayed nonce → 401 SIGN_ERROR;
+//   - the route: an operation of openapi.yaml → else 404 NOT_FOUND (405 for a wrong method);
+//   - Wechatpay-Serial names the WeChat Pay public key ID or platform certificate it holds → else 400 PARAM_ERROR;
+//   - the parameters against their schemas → 400 PARAM_ERROR, naming the parameter in the
+//     message and in detail (field, location, value, issue);
+//   - fields marked x-wechatpay-encrypted decrypt (RSA-OAEP, SHA-1) with the key named by
+//     Wechatpay-Serial → else 400 PARAM_ERROR.
+//
+// Then a queued Fault, if any, and the handler, which answers from the balances set with
+// SetECommerceBalance and SetAccountBalance: an unknown sub-merchant gets 403 NO_AUTH, an
+// account type not opened 400 INVALID_REQUEST (输入账户类型未开通), as the docs say. Every
+// answer, errors included, is signed like WeChat Pay's (Wechatpay-Timestamp, -Nonce,
+// -Signature, -Serial and Request-ID) with the key the request named in Wechatpay-Serial.
+// Requests returns the request log, with decrypted fields and attempt counts.
+//
+// Unless WithoutDemoData is given, the server holds the docs' example data: sub-merchant
+// 1900000109 with a BASIC account (available 10000, pending 1) and balance account
+// 8609cb22…8d9f with balance 1 and no reduction in transit.
+//
+// What it does not emulate: TLS (it serves plain HTTP), rate limits (x-wechatpay-rate-limit;
+// queue a 429 Fault instead), the Accept and User-Agent header rules, request bodies (both
+// operations are GETs), GET /v3/certificates and key rotation, the relation between the
+// caller's mchid and the queried merchants beyond the balances set, and WeChat Pay's exact
+// error wording beyond the codes and descriptions in openapi.yaml. Encrypted fields are
+// only decrypted in the query, the only place openapi.yaml puts them.
+package wxpaytest

@@ -1,0 +1,192 @@
+package wxpaytest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// DefaultMchID is the merchant ID NewKeys gives the merchant: the one in the docs' curl example.
+const DefaultMchID = "1900000001"
+
+// Keys is one WeChat Pay identity: the merchant's key pair and the WeChat Pay keys that
+// answer it. Share one *Keys between servers (WithKeys) to make them the same WeChat Pay.
+// Do not change a Keys while a server uses it.
+type Keys struct {
+	MchID               string          // the merchant ID (商户号) the server accepts
+	CertificateSerialNo string          // the merchant API certificate serial the server accepts
+	MerchantKey         *rsa.PrivateKey // the merchant API private key (apiclient_key.pem)
+
+	PublicKeyID  string          // the WeChat Pay public key ID (PUB_KEY_ID_…)
+	WechatPayKey *rsa.PrivateKey // the WeChat Pay key pair behind PublicKeyID
+
+	PlatformKey         *rsa.PrivateKey   // the platform certificate's private key
+	PlatformCertificate *x509.Certificate // a self-signed WeChat Pay platform certificate for PlatformKey
+}
+
+// NewKeys returns a fresh identity: three RSA-2048 key pairs, a PUB_KEY_ID_… ID, a random
+// merchant certificate serial and a self-signed platform certificate valid for five years.
+func NewKeys() (*Keys, error) {
+	return newKeys(rand.Reader, time.Now())
+}
+
+func newKeys(random io.Reader, now time.Time) (*Keys, error) {
+	k := &Keys{MchID: DefaultMchID}
+	var err error
+	for _, dst := range []**rsa.PrivateKey{&k.MerchantKey, &k.WechatPayKey, &k.PlatformKey} {
+		if *dst, err = rsa.GenerateKey(random, 2048); err != nil {
+			return nil, fmt.Errorf("wxpaytest: generating an RSA key: %w", err)
+		}
+	}
+	serial := make([]byte, 20)
+	if _, err := io.ReadFull(random, serial); err != nil {
+		return nil, fmt.Errorf("wxpaytest: reading randomness: %w", err)
+	}
+	serial[0] = 0x10 | serial[0]&0x6f // 40 hex digits, positive
+	k.CertificateSerialNo = strings.ToUpper(hex.EncodeToString(serial))
+
+	digits := make([]byte, 16)
+	if _, err := io.ReadFull(random, digits); err != nil {
+		return nil, fmt.Errorf("wxpaytest: reading randomness: %w", err)
+	}
+	for i := range digits {
+		digits[i] = '0' + digits[i]%10
+	}
+	k.PublicKeyID = "PUB_KEY_ID_01" + k.MchID + string(digits)
+
+	if _, err := io.ReadFull(random, serial); err != nil {
+		return nil, fmt.Errorf("wxpaytest: reading randomness: %w", err)
+	}
+	serial[0] = 0x10 | serial[0]&0x6f
+	tmpl := &x509.Certificate{
+		SerialNumber: new(big.Int).SetBytes(serial),
+		Subject: pkix.Name{
+			CommonName:         "Tenpay.com platform certificate (wxpaytest)",
+			Organization:       []string{"wxpaytest"},
+			OrganizationalUnit: []string{"Tenpay.com"},
+			Country:            []string{"CN"},
+		},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(5, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(random, tmpl, tmpl, &k.PlatformKey.PublicKey, k.PlatformKey)
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: creating the platform certificate: %w", err)
+	}
+	if k.PlatformCertificate, err = x509.ParseCertificate(der); err != nil {
+		return nil, fmt.Errorf("wxpaytest: parsing the platform certificate: %w", err)
+	}
+	for _, key := range []*rsa.PrivateKey{k.MerchantKey, k.WechatPayKey, k.PlatformKey} {
+		key.Precompute()
+	}
+	return k, nil
+}
+
+// PlatformSerial returns the platform certificate's serial number as WeChat Pay writes it (upper-case hex).
+func (k *Keys) PlatformSerial() string {
+	if k.PlatformCertificate == nil {
+		return ""
+	}
+	return strings.ToUpper(k.PlatformCertificate.SerialNumber.Text(16))
+}
+
+// WechatPayKeyFor returns the WeChat Pay private key that a Wechatpay-Serial names: the
+// public key ID names WechatPayKey, the platform certificate's serial names PlatformKey.
+func (k *Keys) WechatPayKeyFor(serial string) (*rsa.PrivateKey, bool) {
+	switch {
+	case serial == "":
+		return nil, false
+	case serial == k.PublicKeyID && k.WechatPayKey != nil:
+		return k.WechatPayKey, true
+	case serial == k.PlatformSerial() && k.PlatformKey != nil:
+		return k.PlatformKey, true
+	}
+	return nil, false
+}
+
+// defaultSerial is the serial a server signs with when the request names no key it holds.
+func (k *Keys) defaultSerial() string {
+	if k.PublicKeyID != "" && k.WechatPayKey != nil {
+		return k.PublicKeyID
+	}
+	return k.PlatformSerial()
+}
+
+func (k *Keys) check() error {
+	switch {
+	case k == nil:
+		return fmt.Errorf("wxpaytest: nil *Keys")
+	case k.MchID == "" || k.CertificateSerialNo == "" || k.MerchantKey == nil:
+		return fmt.Errorf("wxpaytest: Keys needs MchID, CertificateSerialNo and MerchantKey")
+	case (k.PublicKeyID == "") != (k.WechatPayKey == nil):
+		return fmt.Errorf("wxpaytest: Keys needs both PublicKeyID and WechatPayKey, or neither")
+	case (k.PlatformKey == nil) != (k.PlatformCertificate == nil):
+		return fmt.Errorf("wxpaytest: Keys needs both PlatformKey and PlatformCertificate, or neither")
+	case k.WechatPayKey == nil && k.PlatformKey == nil:
+		return fmt.Errorf("wxpaytest: Keys needs a WeChat Pay key: WechatPayKey or PlatformKey")
+	}
+	return nil
+}
+
+// WriteDir writes apiclient_key.pem (PKCS#8), pub_key.pem (the WeChat Pay public key, PKIX)
+// and platform_cert.pem into dir, and returns the environment settings that point a client
+// at them: WXPAY_MCHID, WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID
+// and WXPAY_PUBLIC_KEY_FILE, with absolute paths.
+func (k *Keys) WriteDir(dir string) (map[string]string, error) {
+	if err := k.check(); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: %w", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("wxpaytest: %w", err)
+	}
+	priv, err := x509.MarshalPKCS8PrivateKey(k.MerchantKey)
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: encoding the merchant key: %w", err)
+	}
+	env := map[string]string{
+		"WXPAY_MCHID":            k.MchID,
+		"WXPAY_CERT_SERIAL_NO":   k.CertificateSerialNo,
+		"WXPAY_PRIVATE_KEY_FILE": filepath.Join(abs, "apiclient_key.pem"),
+	}
+	files := []pemFile{{"apiclient_key.pem", 0o600, &pem.Block{Type: "PRIVATE KEY", Bytes: priv}}}
+	if k.WechatPayKey != nil {
+		pub, err := x509.MarshalPKIXPublicKey(&k.WechatPayKey.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("wxpaytest: encoding the WeChat Pay public key: %w", err)
+		}
+		files = append(files, pemFile{"pub_key.pem", 0o644, &pem.Block{Type: "PUBLIC KEY", Bytes: pub}})
+		env["WXPAY_PUBLIC_KEY_ID"] = k.PublicKeyID
+		env["WXPAY_PUBLIC_KEY_FILE"] = filepath.Join(abs, "pub_key.pem")
+	}
+	if k.PlatformCertificate != nil {
+		files = append(files, pemFile{"platform_cert.pem", 0o644, &pem.Block{Type: "CERTIFICATE", Bytes: k.PlatformCertificate.Raw}})
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(abs, f.name), pem.EncodeToMemory(f.blk), f.mode); err != nil {
+			return nil, fmt.Errorf("wxpaytest: %w", err)
+		}
+	}
+	return env, nil
+}
+
+type pemFile struct {
+	name string
+	mode os.FileMode
+	blk  *pem.Block
+}

@@ -1,0 +1,553 @@
+package wxpaytest
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/wxpay-oapi/wxpay/generated/server"
+	"github.com/wxpay-oapi/wxpay/transport"
+)
+
+// Option configures a Server.
+type Option func(*options)
+
+type options struct {
+	addr   string
+	keys   *Keys
+	logger *slog.Logger
+	routes []extraRoute
+	noDemo bool
+}
+
+type extraRoute struct {
+	pattern string
+	h       http.Handler
+}
+
+// WithAddr makes the server listen on addr (e.g. ":8080") instead of a loopback port.
+func WithAddr(addr string) Option { return func(o *options) { o.addr = addr } }
+
+// WithKeys makes the server use an existing identity instead of fresh keys, so that two
+// servers are the same WeChat Pay (a primary and a backup) or keys are generated once per test binary.
+func WithKeys(k *Keys) Option { return func(o *options) { o.keys = k } }
+
+// WithLogger logs one record per request (Debug) and the server's own failures (Error) to l.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithHandler serves h for pattern (http.ServeMux syntax) beside the API, e.g. "/docs".
+func WithHandler(pattern string, h http.Handler) Option {
+	return func(o *options) { o.routes = append(o.routes, extraRoute{pattern, h}) }
+}
+
+// WithoutDemoData starts the server with no balances instead of the docs' example data.
+func WithoutDemoData() Option { return func(o *options) { o.noDemo = true } }
+
+// maxRequestBody bounds the request body read for signature verification.
+const maxRequestBody = 1 << 20
+
+// staleBy is how old a StaleTimestamp fault's Wechatpay-Timestamp is.
+const staleBy = 10 * time.Minute
+
+// Server is a fake WeChat Pay APIv3 listening on a local address, like httptest.Server.
+// Its methods are safe for concurrent use. Callers should call Close when done.
+type Server struct {
+	URL string // base URL of the form http://ipaddr:port, with no trailing slash
+
+	hs      *httptest.Server
+	keys    *Keys
+	spec    *apiSpec
+	api     http.Handler // the generated strict server over handlers
+	extra   *http.ServeMux
+	state   *state
+	faults  faultQueue
+	log     requestLog
+	nonces  nonceCache
+	logger  *slog.Logger
+	now     func() time.Time
+	closing chan struct{}
+	once    sync.Once
+
+	mu         sync.Mutex
+	client     *http.Client
+	signSerial string // forced by SignWith; "" = the request's Wechatpay-Serial
+}
+
+// NewServer starts and returns a new Server; it panics when it cannot (as httptest does).
+func NewServer(opts ...Option) *Server {
+	s := NewUnstartedServer(opts...)
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a new Server listening but not yet serving; call Start.
+// It panics when it cannot listen or generate keys; Open returns those errors instead.
+func NewUnstartedServer(opts ...Option) *Server {
+	s, err := Open(opts...)
+	if err != nil {
+		panic(err.Error())
+	}
+	return s
+}
+
+// Open is NewUnstartedServer returning its errors (a busy address, bad Keys) instead of panicking.
+func Open(opts ...Option) (*Server, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	keys := o.keys
+	if keys == nil {
+		var err error
+		if keys, err = NewKeys(); err != nil {
+			return nil, err
+		}
+	}
+	if err := keys.check(); err != nil {
+		return nil, err
+	}
+	spec, err := loadSpec()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		keys:    keys,
+		spec:    spec,
+		state:   newState(!o.noDemo),
+		logger:  o.logger,
+		now:     time.Now,
+		closing: make(chan struct{}),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	s.api = server.HandlerWithOptions(
+		server.NewStrictHandlerWithOptions(&handlers{st: s.state}, nil, server.StrictHTTPServerOptions{
+			RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+				writeError(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误: "+err.Error(), nil)
+			},
+			ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+				writeError(w, http.StatusInternalServerError, "SYSTEM_ERROR", "系统异常,请稍后重试", nil)
+			},
+		}),
+		server.StdHTTPServerOptions{
+			BaseRouter: http.NewServeMux(),
+			ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
+				writeError(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误: "+err.Error(), nil)
+			},
+		})
+	if len(o.routes) > 0 {
+		s.extra = http.NewServeMux()
+		for _, rt := range o.routes {
+			s.extra.Handle(rt.pattern, rt.h)
+		}
+	}
+	s.hs = httptest.NewUnstartedServer(s)
+	if o.addr != "" {
+		l, err := net.Listen("tcp", o.addr)
+		if err != nil {
+			s.hs.Listener.Close()
+			return nil, fmt.Errorf("wxpaytest: listening on %s: %w", o.addr, err)
+		}
+		s.hs.Listener.Close()
+		s.hs.Listener = l
+	}
+	return s, nil
+}
+
+// Start starts serving requests from NewUnstartedServer.
+func (s *Server) Start() {
+	s.hs.Start()
+	u, err := url.Parse(s.hs.URL)
+	if err == nil {
+		// A wildcard listen address is dialled on loopback.
+		if host, port, err := net.SplitHostPort(u.Host); err == nil {
+			if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+				u.Host = net.JoinHostPort("127.0.0.1", port)
+			}
+		}
+		s.URL = u.String()
+	} else {
+		s.URL = s.hs.URL
+	}
+}
+
+// Close stops the server and blocks until every request in progress has finished; a
+// request waiting out a Delay fault is cut short. It also closes Client's idle connections.
+func (s *Server) Close() {
+	s.once.Do(func() { close(s.closing) })
+	s.hs.Close()
+}
+
+// Keys returns the server's identity.
+func (s *Server) Keys() *Keys { return s.keys }
+
+// TransportConfig returns a transport.Config for a merchant of this server: its MchID,
+// certificate serial and key, the WeChat Pay public key and ID, and the platform certificate.
+// Set Base to send through a particular http.RoundTripper.
+func (s *Server) TransportConfig() transport.Config {
+	k := s.keys
+	cfg := transport.Config{
+		MchID:               k.MchID,
+		CertificateSerialNo: k.CertificateSerialNo,
+		PrivateKey:          k.MerchantKey,
+	}
+	if k.WechatPayKey != nil {
+		cfg.WechatPayPublicKeyID = k.PublicKeyID
+		cfg.WechatPayPublicKey = &k.WechatPayKey.PublicKey
+	}
+	if k.PlatformCertificate != nil {
+		cfg.PlatformCertificates = []*x509.Certificate{k.PlatformCertificate}
+	}
+	return cfg
+}
+
+// Client returns an *http.Client whose Transport is a transport.Transport for this server,
+// sending over connections that Close cleans up. Call it after Start.
+func (s *Server) Client() *http.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client != nil {
+		return s.client
+	}
+	base := s.hs.Client()
+	if base == nil {
+		panic("wxpaytest: Client called before Start")
+	}
+	cfg := s.TransportConfig()
+	cfg.Base = base.Transport
+	t, err := transport.New(cfg)
+	if err != nil {
+		panic("wxpaytest: building the client transport: " + err.Error())
+	}
+	s.client = &http.Client{Transport: t}
+	return s.client
+}
+
+// SignWith makes the server sign every answer with the key that serial names (the public
+// key ID or the platform certificate's serial), whatever the request's Wechatpay-Serial;
+// "" restores the default: the key the request names.
+func (s *Server) SignWith(serial string) error {
+	if _, ok := s.keys.WechatPayKeyFor(serial); serial != "" && !ok {
+		return fmt.Errorf("wxpaytest: no WeChat Pay key has serial %q", serial)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.signSerial = serial
+	return nil
+}
+
+// ServeHTTP serves the fake WeChat Pay (and any WithHandler routes); it lets the fake be
+// mounted in another server.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.extra != nil {
+		if h, pattern := s.extra.Handler(r); pattern != "" {
+			h.ServeHTTP(w, r)
+			return
+		}
+	}
+	s.serveAPI(w, r)
+}
+
+// exchange is one request in flight through serveAPI.
+type exchange struct {
+	rec    Request
+	route  *routers.Route
+	serial string // the Wechatpay-Serial the answer is signed under
+	fault  Fault
+	start  time.Time
+}
+
+// serveAPI runs WeChat Pay's checks in order — Authorization, route, Wechatpay-Serial,
+// schema, decryption — then any queued fault, then the handler, and signs the answer.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	ex := &exchange{start: time.Now(), rec: Request{
+		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
+	}}
+	ex.serial = s.answerSerial(r.Header.Get(headerSerial))
+	body, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "请求体读取失败: "+err.Error(), nil)
+		return
+	}
+	route, pathParams, routeErr := s.spec.route(r)
+	if route != nil {
+		ex.route = route
+		ex.rec.Operation = route.Operation.OperationID
+	}
+
+	// 1. Authorization.
+	if _, err := checkAuthorization(s.keys, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
+		s.fail(w, r, ex, http.StatusUnauthorized, "SIGN_ERROR", "签名验证不通过 — "+err.Error(), nil)
+		return
+	}
+	// 2. Route.
+	if routeErr != nil {
+		if errors.Is(routeErr, routers.ErrMethodNotAllowed) {
+			s.fail(w, r, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("HTTP 请求不符合微信支付 APIv3 接口规则 — %s is not allowed on %s (openapi.yaml)", r.Method, r.URL.Path), nil)
+			return
+		}
+		s.fail(w, r, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("资源不存在 — %s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
+		return
+	}
+	// 3. Wechatpay-Serial names a WeChat Pay key this server holds.
+	serial := r.Header.Get(headerSerial)
+	key, held := s.keys.WechatPayKeyFor(serial)
+	switch {
+	case serial == "":
+		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — header Wechatpay-Serial is required: the WeChat Pay public key ID or platform certificate serial",
+			detail("Wechatpay-Serial", "header", "", "required but missing"))
+		return
+	case !held:
+		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — Wechatpay-Serial %q names no WeChat Pay public key or platform certificate of this server", truncate(serial, 64)),
+			detail("Wechatpay-Serial", "header", truncate(serial, 64), "unknown serial"))
+		return
+	}
+	// 4. Schema.
+	if err := validateRequest(r, route, pathParams); err != nil {
+		var pe *paramError
+		if errors.As(err, &pe) && pe.Name != "" {
+			s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+pe.Error(), detail(pe.Name, pe.In, pe.Value, pe.Issue))
+		} else {
+			s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+err.Error(), nil)
+		}
+		return
+	}
+	// 5. Decrypt the fields openapi.yaml marks x-wechatpay-encrypted.
+	inner := r.Clone(r.Context())
+	inner.Body = http.NoBody
+	query := r.URL.Query()
+	for _, p := range encryptedParams(route) {
+		if p.In != openapi3.ParameterInQuery {
+			continue // openapi.yaml only encrypts query parameters; see the package doc
+		}
+		ct := query.Get(p.Name)
+		if ct == "" {
+			continue
+		}
+		pt, err := decryptField(key, ct)
+		if err != nil {
+			s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — query parameter %q: %s", p.Name, err),
+				detail(p.Name, p.In, "", "decryption failed"))
+			return
+		}
+		if ex.rec.Decrypted == nil {
+			ex.rec.Decrypted = make(map[string]string)
+		}
+		ex.rec.Decrypted[p.Name] = pt
+		query.Set(p.Name, pt)
+	}
+	ex.rec.Query = query
+	inner.URL.RawQuery = query.Encode()
+
+	// 6. Faults.
+	if f, ok := s.faults.take(ex.rec.Operation); ok {
+		ex.fault = f
+		ex.rec.Fault = f.String()
+		if !s.delay(r, f.Delay) {
+			s.finish(ex, 0)
+			return
+		}
+		if f.Drop {
+			s.drop(w, ex)
+			return
+		}
+		if f.Status >= 300 {
+			msg := f.Message
+			if msg == "" {
+				msg = s.spec.documentedMessage(route, f.Status, f.Code)
+			}
+			if msg == "" {
+				msg = http.StatusText(f.Status)
+			}
+			s.fail(w, r, ex, f.Status, f.Code, msg, nil)
+			return
+		}
+	}
+
+	// 7. The handler, generated from openapi.yaml.
+	out := httptest.NewRecorder()
+	s.api.ServeHTTP(out, inner)
+	res := out.Result()
+	respBody := out.Body.Bytes()
+
+	// 8. The server checks its own answer against openapi.yaml.
+	if err := validateResponse(r, route, res.StatusCode, res.Header, respBody); err != nil {
+		s.logger.ErrorContext(r.Context(), "wxpaytest: answer does not match openapi.yaml",
+			slog.String("operation", ex.rec.Operation), slog.Int("status", res.StatusCode), slog.String("error", err.Error()))
+		s.fail(w, r, ex, http.StatusInternalServerError, "SYSTEM_ERROR", "系统异常,请稍后重试 — wxpaytest's answer did not match openapi.yaml: "+err.Error(), nil)
+		return
+	}
+	var code struct {
+		Code string `json:"code"`
+	}
+	if res.StatusCode >= 300 {
+		_ = json.Unmarshal(respBody, &code)
+	}
+	s.write(w, ex, res.StatusCode, code.Code, respBody)
+}
+
+// answerSerial picks the key an answer is signed under: SignWith's, else the request's when
+// held, else the server's default (the public key ID).
+func (s *Server) answerSerial(requested string) string {
+	s.mu.Lock()
+	forced := s.signSerial
+	s.mu.Unlock()
+	if forced != "" {
+		return forced
+	}
+	if _, ok := s.keys.WechatPayKeyFor(requested); ok {
+		return requested
+	}
+	return s.keys.defaultSerial()
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxRequestBody))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	return buf.Bytes(), nil
+}
+
+// delay waits d, and reports false when the client gave up first.
+func (s *Server) delay(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.closing:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// drop writes the start of a status line and closes the connection, so the client gets a
+// malformed answer — an error from RoundTrip that net/http never retries by itself.
+func (s *Server) drop(w http.ResponseWriter, ex *exchange) {
+	defer s.finish(ex, 0)
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_, _ = buf.WriteString("HTTP/1.1 5")
+	_ = buf.Flush()
+	_ = conn.Close()
+}
+
+// errorDetail is the detail object of a WeChat Pay error: which field, where, and why.
+func detail(field, location, value, issue string) map[string]any {
+	d := map[string]any{"field": field, "location": location, "issue": issue}
+	if value != "" {
+		d["value"] = value
+	}
+	return d
+}
+
+func errorJSON(code, message string, det map[string]any) []byte {
+	e := server.Error{Code: code, Message: message}
+	if det != nil {
+		e.Detail = &det
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(e)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// writeError writes an unsigned WeChat Pay error (inside the handler, before signing).
+func writeError(w http.ResponseWriter, status int, code, message string, det map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(errorJSON(code, message, det))
+}
+
+// fail answers a signed WeChat Pay error.
+func (s *Server) fail(w http.ResponseWriter, _ *http.Request, ex *exchange, status int, code, message string, det map[string]any) {
+	s.write(w, ex, status, code, errorJSON(code, message, det))
+}
+
+// write signs an answer like WeChat Pay, applies the exchange's fault, writes it and logs it.
+func (s *Server) write(w http.ResponseWriter, ex *exchange, status int, code string, body []byte) {
+	f := ex.fault
+	now := s.now()
+	if f.StaleTimestamp {
+		now = now.Add(-staleBy)
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	nonce := randomHex(16)
+	key, ok := s.keys.WechatPayKeyFor(ex.serial)
+	if !ok {
+		panic("wxpaytest: no key for serial " + ex.serial) // answerSerial only picks held keys
+	}
+	sig, err := signMessage(key, responseMessage(ts, nonce, body))
+	if err != nil {
+		s.logger.Error("wxpaytest: signing the answer", slog.String("error", err.Error()))
+		status, code, body = http.StatusInternalServerError, "SYSTEM_ERROR", errorJSON("SYSTEM_ERROR", "系统异常,请稍后重试", nil)
+	}
+	if f.Probe {
+		sig = ProbePrefix + randomHex(32)
+	}
+	if f.TamperBody {
+		body = tamper(body)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set(headerTimestamp, ts)
+	h.Set(headerNonce, nonce)
+	h.Set(headerSignature, sig)
+	h.Set(headerSerial, ex.serial)
+	ex.rec.RequestID = randomHex(17)
+	h.Set(headerRequestID, ex.rec.RequestID)
+	if f.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.FormatInt(int64((f.RetryAfter+time.Second-1)/time.Second), 10))
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	ex.rec.Code = code
+	ex.rec.SignedWith = ex.serial
+	s.finish(ex, status)
+}
+
+// finish records the exchange in the request log.
+func (s *Server) finish(ex *exchange, status int) {
+	ex.rec.Status = status
+	q := ex.rec.Query
+	key := ex.rec.Operation + " " + ex.rec.Method + " " + ex.rec.Path + "?" + q.Encode()
+	ex.rec.Attempt = s.log.attempt(key)
+	s.log.add(ex.rec)
+	s.logger.Debug("wxpaytest request", slog.String("operation", ex.rec.Operation), slog.String("method", ex.rec.Method),
+		slog.String("path", ex.rec.Path), slog.Int("status", status), slog.String("code", ex.rec.Code),
+		slog.String("fault", ex.rec.Fault), slog.Int("attempt", ex.rec.Attempt), slog.Duration("elapsed", time.Since(ex.start)))
+}

@@ -1,0 +1,167 @@
+package wxpaytest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/wxpay-oapi/wxpay/generated/server"
+)
+
+// extEncrypted marks a parameter sent encrypted (RSA-OAEP under the Wechatpay-Serial key).
+const extEncrypted = "x-wechatpay-encrypted"
+
+// extErrors lists a response's documented error codes and descriptions.
+const extErrors = "x-wechatpay-errors"
+
+// apiSpec is the embedded openapi.yaml, prepared for routing and validation.
+type apiSpec struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+// validation options: Authorization and Wechatpay-Serial are checked before validation runs.
+var (
+	requestOptions  = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+	responseOptions = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}
+)
+
+func loadSpec() (*apiSpec, error) {
+	doc, err := server.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: loading the embedded openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("wxpaytest: the embedded openapi.yaml is invalid: %w", err)
+	}
+	// Route on the path alone: the fake answers on any host (primary, backup, loopback).
+	doc.Servers = nil
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: routing openapi.yaml: %w", err)
+	}
+	return &apiSpec{doc: doc, router: router}, nil
+}
+
+// route finds the operation of a request; errors are routers.ErrPathNotFound or ErrMethodNotAllowed.
+func (s *apiSpec) route(r *http.Request) (*routers.Route, map[string]string, error) {
+	return s.router.FindRoute(r)
+}
+
+// encryptedParams returns the parameters of an operation marked x-wechatpay-encrypted.
+func encryptedParams(route *routers.Route) []*openapi3.Parameter {
+	var out []*openapi3.Parameter
+	for _, params := range []openapi3.Parameters{route.PathItem.Parameters, route.Operation.Parameters} {
+		for _, p := range params {
+			if p.Value != nil && p.Value.Extensions[extEncrypted] == true {
+				out = append(out, p.Value)
+			}
+		}
+	}
+	return out
+}
+
+// paramError is a request that the spec rejects: 400 PARAM_ERROR naming the parameter.
+type paramError struct {
+	Name, In, Value, Issue string
+}
+
+func (e *paramError) Error() string {
+	if e.Name == "" {
+		return e.Issue
+	}
+	return fmt.Sprintf("%s parameter %q: %s", e.In, e.Name, e.Issue)
+}
+
+// validateRequest checks a request's parameters against the operation's schema.
+func validateRequest(r *http.Request, route *routers.Route, pathParams map[string]string) error {
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: route, Options: requestOptions}
+	err := openapi3filter.ValidateRequest(r.Context(), in)
+	if err == nil {
+		return nil
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) && re.Parameter != nil {
+		pe := &paramError{Name: re.Parameter.Name, In: re.Parameter.In, Issue: re.Reason}
+		var se *openapi3.SchemaError
+		switch {
+		case errors.As(err, &se):
+			pe.Issue = se.Reason
+		case errors.Is(err, openapi3filter.ErrInvalidRequired):
+			pe.Issue = "required but missing"
+		case pe.Issue == "" && re.Err != nil:
+			pe.Issue = re.Err.Error()
+		}
+		if pe.Issue == "" {
+			pe.Issue = "invalid value"
+		}
+		if re.Parameter.Extensions[extEncrypted] != true {
+			pe.Value = paramValue(r, pathParams, re.Parameter)
+		}
+		return pe
+	}
+	if errors.As(err, &re) {
+		return &paramError{Issue: re.Error()}
+	}
+	return &paramError{Issue: err.Error()}
+}
+
+func paramValue(r *http.Request, pathParams map[string]string, p *openapi3.Parameter) string {
+	var v string
+	switch p.In {
+	case openapi3.ParameterInPath:
+		v = pathParams[p.Name]
+	case openapi3.ParameterInQuery:
+		v = r.URL.Query().Get(p.Name)
+	case openapi3.ParameterInHeader:
+		v = r.Header.Get(p.Name)
+	}
+	return truncate(v, 128)
+}
+
+// validateResponse checks the server's own answer against the operation's responses.
+func validateResponse(r *http.Request, route *routers.Route, status int, header http.Header, body []byte) error {
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: r, Route: route, Options: responseOptions},
+		Status:                 status,
+		Header:                 header,
+		Options:                responseOptions,
+	}
+	in.SetBodyBytes(body)
+	return openapi3filter.ValidateResponse(r.Context(), in)
+}
+
+// documentedMessage returns the description the spec documents for an error code under an
+// operation's status, the common one for that status if the operation has none, or "".
+func (s *apiSpec) documentedMessage(route *routers.Route, status int, code string) string {
+	var responses []*openapi3.Response
+	if route != nil && route.Operation.Responses != nil {
+		if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil {
+			responses = append(responses, ref.Value)
+		}
+	}
+	for _, ref := range s.doc.Components.Responses {
+		if ref.Value != nil {
+			responses = append(responses, ref.Value)
+		}
+	}
+	for _, resp := range responses {
+		rows, _ := resp.Extensions[extErrors].([]any)
+		for _, row := range rows {
+			m, _ := row.(map[string]any)
+			if c, _ := m["code"].(string); c == code {
+				if d, _ := m["description"].(string); d != "" {
+					return strings.TrimSpace(d)
+				}
+			}
+		}
+	}
+	return ""
+}
