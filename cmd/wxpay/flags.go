@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+)
+
+// defaultTimeout bounds one balance query, signing to verified answer.
+const defaultTimeout = 10 * time.Second
+
+// flagSet is a subcommand's flag.FlagSet with its usage text. It prints nothing while
+// parsing: -h goes to stdout, and a mistake comes back as a *usageError.
+type flagSet struct {
+	*flag.FlagSet
+	synopsis string // the arguments after "wxpay NAME"
+	about    string // what the command does, a paragraph or two
+}
+
+func newFlagSet(name, synopsis, about string) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), synopsis: synopsis, about: about}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parse parses args, printing the usage on stdout for -h (and returning flag.ErrHelp);
+// positional arguments are refused.
+func (fs *flagSet) parse(args []string, stdout io.Writer) error {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.printUsage(stdout)
+		return flag.ErrHelp
+	case err != nil:
+		return usagef("%s: %v (run 'wxpay %s -h')", fs.Name(), err, fs.Name())
+	case fs.NArg() > 0:
+		return usagef("%s: unexpected argument %q: every value is given with a flag (run 'wxpay %s -h')", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+func (fs *flagSet) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: wxpay %s %s\n\n%s\n", fs.Name(), fs.synopsis, fs.about)
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+}
+
+// queryFlags are the flags every balance command shares: credentials, --timeout and -o.
+type queryFlags struct {
+	creds   credentialFlags
+	timeout time.Duration
+	format  string
+}
+
+func addQueryFlags(fs *flagSet) *queryFlags {
+	q := &queryFlags{}
+	fs.DurationVar(&q.timeout, "timeout", defaultTimeout, "give up when there is no verified answer within this `duration`")
+	fs.StringVar(&q.format, "o", formatJSON, "output `format`: json (the verified answer, amounts in fen) or table (amounts also in yuan)")
+	fs.StringVar(&q.format, "output", formatJSON, "same as -o")
+	q.creds = addCredentialFlags(fs.FlagSet)
+	return q
+}
+
+// check validates the shared flags' values.
+func (q *queryFlags) check() error {
+	if q.timeout <= 0 {
+		return usagef("--timeout %s: expected a positive duration such as 10s", q.timeout)
+	}
+	return checkFormat(q.format)
+}

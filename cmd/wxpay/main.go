@@ -1,0 +1,36 @@
+// Command wxpay queries WeChat Pay APIv3 balances from the command line, and runs the
+// wxpaytest server for a first look (wxpay demo) or for clients in other languages
+// (wxpay mock).
+//
+// Usage:
+//
+//	wxpay demo
+//	wxpay ecommerce-balance --sub-mchid ID [--account-type BASIC|FEES|OPERATION|DEPOSIT] [-o json|table]
+//	wxpay channel-balance --mchid ID --bal-account-no PLAINTEXT [-o json|table]
+//	wxpay mock [--addr 127.0.0.1:8080] [--keys DIR] [--allow-remote]
+//	wxpay help [command]
+//
+// The balance commands read their credentials from flags or from the environment:
+// WXPAY_MCHID, WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID,
+// WXPAY_PUBLIC_KEY_FILE and WXPAY_BASE_URL (default: the first server of openapi.yaml).
+//
+// Exit status: 0 success; 1 an API error (JSON on stderr), a failed verification or no
+// answer; 2 a usage, settings or input error; 130 interrupted.
+//
+// The command uses only the library's public API: package transport signs and verifies,
+// package generated is the client, wxpay.Result checks the answer.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}

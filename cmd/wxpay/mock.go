@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/wxpaytest"
+)
+
+// envFileName is the file mock writes its client settings to, in the --keys directory.
+const envFileName = ".env"
+
+// runMock is "wxpay mock": wxpaytest standalone, until interrupted. It writes the keys and
+// a .env file into the --keys directory; the .env file appears once the server accepts
+// requests, so its existence is the readiness signal.
+func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer, _ env) error {
+	fs := newFlagSet("mock", "[--addr 127.0.0.1:8080] [--keys DIR] [--allow-remote]",
+		"Run wxpaytest, the WeChat Pay test server, standalone: for clients in other languages,\n"+
+			"or this CLI. It writes throwaway keys and a .env file with the WXPAY_* settings into\n"+
+			"DIR, prints how to point a client at it, logs each request on stderr, and stops on\n"+
+			"Ctrl-C (SIGINT) or SIGTERM. It also serves the spec at /openapi.yaml.\n\n"+
+			"The .env file is written last, once the server accepts requests: wait for it.")
+	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
+	dir := fs.String("keys", "", "`directory` for the keys and .env, created if missing (default: a temporary directory, removed on exit)")
+	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr: anyone who can reach it gets answers signed with its public test keys")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if err := checkListenAddr(*addr, *allowRemote); err != nil {
+		return err
+	}
+	var err error
+	keysDir := *dir
+	if keysDir == "" {
+		tmp, err := os.MkdirTemp("", "wxpay-mock-")
+		if err != nil {
+			return fmt.Errorf("mock: creating a directory for the keys: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		keysDir = tmp
+	} else if err := os.MkdirAll(keysDir, 0o700); err != nil {
+		return usagef("--keys %s: %v", keysDir, unwrapOp(err))
+	}
+	if keysDir, err = filepath.Abs(keysDir); err != nil {
+		return usagef("--keys: %v", err)
+	}
+	envPath := filepath.Join(keysDir, envFileName)
+	// A .env left by an earlier run would announce a server that is not up yet.
+	if err := os.Remove(envPath); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("mock: removing the old %s: %w", envPath, err)
+	}
+
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		return fmt.Errorf("mock: generating test keys: %w", err)
+	}
+	settings, err := keys.WriteDir(keysDir)
+	if err != nil {
+		return fmt.Errorf("mock: writing the keys into %s: %w", keysDir, err)
+	}
+
+	opts := []wxpaytest.Option{
+		wxpaytest.WithAddr(*addr),
+		wxpaytest.WithKeys(keys),
+		wxpaytest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	}
+	opts = append(opts, specRoutes()...)
+	srv, err := startServer(opts...)
+	if err != nil {
+		return fmt.Errorf("mock: %w (choose another --addr)", err)
+	}
+	defer srv.Close()
+
+	settings[envBaseURL] = srv.URL
+	if err := writeEnvFile(envPath, srv.URL, settings); err != nil {
+		return fmt.Errorf("mock: %w", err)
+	}
+	printMockHelp(stdout, srv.URL, keysDir, envPath, settings)
+
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "wxpay mock: stopping")
+	return nil
+}
+
+// checkListenAddr refuses an address that is not loopback unless allowRemote is set.
+func checkListenAddr(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr %q: expected host:port, like 127.0.0.1:8080", addr)
+	}
+	if allowRemote || isLoopback(host) {
+		return nil
+	}
+	shown := host
+	if shown == "" {
+		shown = "every interface"
+	}
+	return usagef("--addr %s: %s is not a loopback address, and the mock's keys are public test keys; "+
+		"listen on 127.0.0.1, or pass --allow-remote to expose it anyway", addr, shown)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// specRoutes serves the embedded openapi.yaml at /openapi.yaml.
+func specRoutes() []wxpaytest.Option {
+	spec := wxpay.Spec()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+		_, _ = w.Write(spec)
+	})
+	return []wxpaytest.Option{wxpaytest.WithHandler("/openapi.yaml", h)}
+}
+
+// writeEnvFile writes the client settings as KEY=value lines, atomically (a temporary
+// file renamed into place), so a reader never sees half a file.
+func writeEnvFile(path, serverURL string, values map[string]string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# wxpay mock: settings for a client of the WeChat Pay test server at %s.\n", serverURL)
+	b.WriteString("# Throwaway test keys: never use them for anything real.\n")
+	b.WriteString("# Load into a shell with: set -a; . ./.env; set +a\n")
+	for _, s := range settings {
+		if v, ok := values[s.env]; ok {
+			fmt.Fprintf(&b, "%s=%s\n", s.env, envQuote(v))
+		}
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".env-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, there is nothing left to remove
+	if _, err := tmp.WriteString(b.String()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+var envSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+,=-]*$`)
+
+// envQuote leaves a plain value bare and single-quotes anything else, for POSIX shells.
+func envQuote(v string) string {
+	if envSafe.MatchString(v) {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+func printMockHelp(w io.Writer, serverURL, keysDir, envPath string, values map[string]string) {
+	fmt.Fprintf(w, "wxpay mock: WeChat Pay test server (wxpaytest) listening on %s\n\n", serverURL)
+	fmt.Fprintf(w, "Keys and settings in %s (throwaway test keys):\n", keysDir)
+	for _, s := range settings {
+		if v, ok := values[s.env]; ok {
+			fmt.Fprintf(w, "  %s=%s\n", s.env, envQuote(v))
+		}
+	}
+	fmt.Fprintf(w, `
+Point this CLI at it:
+  set -a; . %s; set +a
+  wxpay ecommerce-balance --sub-mchid %s -o table
+  wxpay channel-balance --mchid "$WXPAY_MCHID" --bal-account-no %s
+
+Any other client: sign requests with WXPAY_PRIVATE_KEY_FILE as merchant WXPAY_MCHID,
+certificate serial WXPAY_CERT_SERIAL_NO; send Wechatpay-Serial: WXPAY_PUBLIC_KEY_ID;
+verify answers and encrypt bal_account_no with WXPAY_PUBLIC_KEY_FILE.
+
+Spec: %s/openapi.yaml
+Stop with Ctrl-C.
+`, envQuote(envPath), demoSubMchid, demoBalAccountNo, serverURL)
+}
+
+// unwrapOp drops the "mkdir …:" prefix that the flag already shows.
+func unwrapOp(err error) error {
+	if e, ok := err.(*os.PathError); ok {
+		return e.Err
+	}
+	return err
+}
