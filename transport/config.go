@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 )
 
 // Config holds what a Transport needs: the merchant's identity and signing key, the
@@ -38,6 +40,29 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxResponseBytes bounds the body read from an answer; 0 means 1 MiB.
 	MaxResponseBytes int64
+
+	// MaxAttempts bounds the attempts per request, retries included: 0 means
+	// DefaultMaxAttempts (3); 1 disables retries and failover.
+	MaxAttempts int
+	// AttemptTimeout bounds each attempt, from connecting to the last byte of the answer;
+	// 0 leaves only the request's context. A timed-out attempt is retried like a network error.
+	AttemptTimeout time.Duration
+	// Backoff returns the wait after attempt number n failed; nil means DefaultBackoff.
+	// A longer Retry-After from the server wins.
+	Backoff func(n int) time.Duration
+	// BackupURL is where the next attempt goes after the primary failed with a network
+	// error, a timeout or a 5xx. "" means openapi.yaml's backup server
+	// (https://api2.mch.weixin.qq.com) for requests to its primary server, and no failover
+	// for other hosts.
+	BackupURL string
+	// FailoverCooldown is how long requests go straight to the backup after the primary
+	// failed, before the primary is tried again; 0 means DefaultFailoverCooldown (30 s).
+	FailoverCooldown time.Duration
+	// RateLimits overrides openapi.yaml's x-wechatpay-rate-limit per operationId; a QPS of 0
+	// or less disables that operation's limit.
+	RateLimits map[string]RateLimit
+	// Limiter enforces the rate limits; nil means a NewLocalLimiter of this Transport's own.
+	Limiter Limiter
 }
 
 const defaultMaxResponseBytes = 1 << 20
@@ -62,6 +87,15 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil: set WechatPayPublicKeyID and WechatPayPublicKey (or PlatformCertificates) to verify WeChat Pay's answers"}
 	case c.MaxResponseBytes < 0:
 		return &ConfigError{Field: "MaxResponseBytes", Reason: "negative: use 0 for the 1 MiB default"}
+	case c.MaxAttempts < 0:
+		return &ConfigError{Field: "MaxAttempts", Reason: "negative: use 0 for the default of 3, 1 to disable retries"}
+	case c.AttemptTimeout < 0 || c.FailoverCooldown < 0:
+		return &ConfigError{Field: "AttemptTimeout", Reason: "negative duration"}
+	}
+	if c.BackupURL != "" {
+		if u, err := url.Parse(c.BackupURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return &ConfigError{Field: "BackupURL", Reason: "not a base URL like https://api2.mch.weixin.qq.com"}
+		}
 	}
 	if c.WechatPayPublicKey != nil {
 		if _, err := checkRSAPublic("WeChat Pay public key", "", c.WechatPayPublicKey); err != nil {

@@ -159,3 +159,17 @@ func NewAPIError(status int, header http.Header, body []byte) *APIError {
 	}
 	return e
 }
+
+// RetryError reports a request that failed after more than one attempt; it wraps the last
+// attempt's cause (a network error, or an *APIError for a 5xx or 429 answer).
+type RetryError struct {
+	Attempts int      // attempts made
+	Hosts    []string // the host of each attempt, in order
+	Err      error    // the last attempt's cause
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("transport: gave up after %d attempts (%s): %v", e.Attempts, strings.Join(e.Hosts, ", "), e.Err)
+}
+
+func (e *RetryError) Unwrap() error { return e.Err }

@@ -30,8 +30,9 @@ type operation struct {
 
 // operations is the route table built once from the embedded spec.
 type operations struct {
-	doc  *openapi3.T
-	list []*operation
+	doc             *openapi3.T
+	list            []*operation
+	primary, backup *url.URL // openapi.yaml's first two servers: nearest and backup access points
 }
 
 var validationOptions = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
@@ -45,6 +46,10 @@ func loadOperations() (*operations, error) {
 		return nil, fmt.Errorf("transport: the embedded openapi.yaml is invalid: %w", err)
 	}
 	ops := &operations{doc: doc}
+	if len(doc.Servers) >= 2 {
+		ops.primary, _ = url.Parse(doc.Servers[0].URL)
+		ops.backup, _ = url.Parse(doc.Servers[1].URL)
+	}
 	paths := doc.Paths.InMatchingOrder()
 	for _, path := range paths {
 		item := doc.Paths.Value(path)
@@ -102,35 +107,86 @@ func (ops *operations) match(method, escapedPath string) (*operation, map[string
 }
 
 // check finds req's operation and checks the request against openapi.yaml before any I/O:
-// every parameter against its schema, path parameters that would change the path, and
-// encrypted parameters that were not encrypted for a key of encryptSize bytes.
-func (ops *operations) check(req *http.Request, encryptSize int) (*operation, error) {
+// every parameter against its schema, and path parameters that would change the path.
+func (ops *operations) check(req *http.Request) (*operation, map[string]string, error) {
 	op, params := ops.match(req.Method, req.URL.EscapedPath())
 	if op == nil {
-		return nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
+		return nil, nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
 			"(a path parameter containing \"/\", \"..\" or \"?\" changes the path)", req.Method, req.URL.EscapedPath())}
 	}
 	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: op.route, Options: validationOptions}
 	for _, p := range op.route.Operation.Parameters {
 		if err := openapi3filter.ValidateParameter(req.Context(), input, p.Value); err != nil {
-			return nil, inputError(op.id, p.Value, err)
+			return nil, nil, inputError(op.id, p.Value, err)
 		}
 	}
 	for name, v := range params {
 		if reason := unsafeSegment(v); reason != "" {
-			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
+			return nil, nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
 		}
 	}
-	if len(op.encrypted) > 0 {
-		q := req.URL.Query()
-		for _, name := range op.encrypted {
-			if v := q.Get(name); v != "" && !looksEncrypted(v, encryptSize) {
-				return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
-					Reason: "must be encrypted (x-wechatpay-encrypted in openapi.yaml): pass the plaintext through (*Transport).Encrypt"}
+	return op, params, nil
+}
+
+// encryptedValues returns the request's values of parameters marked x-wechatpay-encrypted.
+func (op *operation) encryptedValues(req *http.Request) map[string]string {
+	if len(op.encrypted) == 0 {
+		return nil
+	}
+	q := req.URL.Query()
+	vals := make(map[string]string, len(op.encrypted))
+	for _, name := range op.encrypted {
+		if v := q.Get(name); v != "" {
+			vals[name] = v
+		}
+	}
+	return vals
+}
+
+// checkEncrypted rejects an encrypted parameter that is not one RSA ciphertext for a key of size bytes.
+func (op *operation) checkEncrypted(req *http.Request, size int) error {
+	for name, v := range op.encryptedValues(req) {
+		if !looksEncrypted(v, size) {
+			return &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+				Reason: "must be encrypted (x-wechatpay-encrypted in openapi.yaml): pass the plaintext through (*Transport).Encrypt"}
+		}
+	}
+	return nil
+}
+
+// rateRules reads every operation's x-wechatpay-rate-limit, applying overrides by operationId.
+func (ops *operations) rateRules(overrides map[string]RateLimit) (map[*operation]*rateRule, error) {
+	rules := make(map[*operation]*rateRule)
+	for _, op := range ops.list {
+		r, err := rateRuleOf(op.route.Operation)
+		if err != nil {
+			return nil, err
+		}
+		if o, ok := overrides[op.id]; ok {
+			if r == nil {
+				r = &rateRule{}
 			}
+			r.limit = o
+		}
+		if r != nil && r.limit.QPS > 0 {
+			rules[op] = r
 		}
 	}
-	return op, nil
+	for id := range overrides {
+		if ops.byID(id) == nil {
+			return nil, &ConfigError{Field: "RateLimits", Reason: fmt.Sprintf("%q is not an operationId of openapi.yaml", id)}
+		}
+	}
+	return rules, nil
+}
+
+func (ops *operations) byID(id string) *operation {
+	for _, op := range ops.list {
+		if op.id == id {
+			return op
+		}
+	}
+	return nil
 }
 
 // inputError turns a kin-openapi validation error into an InputError that names the parameter.

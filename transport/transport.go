@@ -2,10 +2,15 @@
 //
 // A *Transport is an http.RoundTripper: put it in an http.Client and pass that to the
 // generated client (generated.WithHTTPClient). Every request is checked against the
-// embedded openapi.yaml, signed (WECHATPAY2-SHA256-RSA2048) and sent with
-// Wechatpay-Serial; every 2xx answer is verified — signature, serial, timestamp, schema —
-// before the caller sees a byte of it. Non-2xx answers are returned as responses, as the
-// http.RoundTripper contract requires; wxpay.Result and NewAPIError turn them into errors.
+// embedded openapi.yaml, rate-limited as the spec says, signed afresh for each attempt
+// (WECHATPAY2-SHA256-RSA2048) and sent with Wechatpay-Serial; failed attempts are retried
+// with backoff and fail over to the backup host; every 2xx answer is verified —
+// signature, serial, timestamp, schema — before the caller sees a byte of it.
+//
+// Non-2xx answers are returned as responses, as the http.RoundTripper contract requires
+// (wxpay.Result and NewAPIError turn them into errors). RoundTrip returns an error only
+// when there is no answer, when a 2xx answer fails verification, or when retries are
+// exhausted (*RetryError, wrapping the last cause).
 //
 // The protocol itself is pure functions over bytes, usable alone: RequestMessage, Sign,
 // Authorization, ResponseMessage, VerifyResponse, EncryptOAEP.
@@ -13,6 +18,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -20,6 +26,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime"
 	"time"
 )
@@ -34,11 +41,21 @@ type Transport struct {
 	serialNo  string
 	signer    crypto.Signer
 	keys      *keyring
+	sealed    *sealedCache // which key encrypted which ciphertext
 	base      http.RoundTripper
 	log       *slog.Logger
 	maxBody   int64
 	ops       *operations
 	userAgent string
+
+	maxAttempts    int
+	attemptTimeout time.Duration
+	backoff        func(int) time.Duration
+	backupURL      *url.URL // explicit Config.BackupURL, or nil
+	cooldown       time.Duration
+	failover       failover
+	limiter        Limiter
+	rateRules      map[*operation]*rateRule
 
 	now    func() time.Time // the clock; time.Now outside tests
 	random io.Reader        // randomness for nonces and OAEP; crypto/rand outside tests
@@ -54,90 +71,203 @@ func New(cfg Config) (*Transport, error) {
 		return nil, err
 	}
 	t := &Transport{
-		mchID:     cfg.MchID,
-		serialNo:  cfg.CertificateSerialNo,
-		signer:    cfg.Signer,
-		keys:      newKeyring(cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates),
-		base:      cfg.Base,
-		log:       cfg.Logger,
-		maxBody:   cfg.MaxResponseBytes,
-		ops:       ops,
-		userAgent: fmt.Sprintf("wxpay-go/%s (+https://github.com/wxpay-oapi/wxpay) %s %s/%s", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH),
-		now:       time.Now,
-		random:    rand.Reader,
+		mchID:          cfg.MchID,
+		serialNo:       cfg.CertificateSerialNo,
+		signer:         cfg.Signer,
+		keys:           newKeyring(cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates),
+		sealed:         newSealedCache(),
+		base:           cmp(cfg.Base, http.DefaultTransport),
+		log:            cfg.Logger,
+		maxBody:        cmp(cfg.MaxResponseBytes, defaultMaxResponseBytes),
+		ops:            ops,
+		userAgent:      fmt.Sprintf("wxpay-go/%s (+https://github.com/wxpay-oapi/wxpay) %s %s/%s", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		maxAttempts:    cmp(cfg.MaxAttempts, DefaultMaxAttempts),
+		attemptTimeout: cfg.AttemptTimeout,
+		backoff:        cfg.Backoff,
+		cooldown:       cmp(cfg.FailoverCooldown, DefaultFailoverCooldown),
+		limiter:        cmp[Limiter](cfg.Limiter, NewLocalLimiter()),
+		now:            time.Now,
+		random:         rand.Reader,
 	}
 	if t.signer == nil {
 		cfg.PrivateKey.Precompute()
 		t.signer = cfg.PrivateKey
 	}
-	if t.base == nil {
-		t.base = http.DefaultTransport
-	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
-	if t.maxBody == 0 {
-		t.maxBody = defaultMaxResponseBytes
+	if t.backoff == nil {
+		t.backoff = DefaultBackoff
+	}
+	if cfg.BackupURL != "" {
+		t.backupURL, _ = url.Parse(cfg.BackupURL) // validated above
+	}
+	if t.rateRules, err = ops.rateRules(cfg.RateLimits); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
+// cmp returns v, or def when v is the zero value.
+func cmp[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
 // Encrypt encrypts a sensitive field (one marked x-wechatpay-encrypted in openapi.yaml) with
-// the WeChat Pay key that this Transport names in Wechatpay-Serial.
+// the WeChat Pay key this Transport prefers; the request carrying the ciphertext names that
+// same key in Wechatpay-Serial, even if the preferred key changes in between.
 func (t *Transport) Encrypt(plaintext string) (string, error) {
 	key, ok := t.keys.preferred(t.now())
 	if !ok {
-		return "", fmt.Errorf("transport: no valid WeChat Pay key to encrypt with: every platform certificate has expired")
+		return "", errNoValidKey
 	}
-	return EncryptOAEP(t.random, key.pub, plaintext)
+	ct, err := EncryptOAEP(t.random, key.pub, plaintext)
+	if err != nil {
+		return "", err
+	}
+	t.sealed.put(ct, key.serial)
+	return ct, nil
 }
 
-// RoundTrip checks req against openapi.yaml, signs and sends it, and verifies a 2xx answer
-// before returning it. It never modifies req, and always closes req.Body.
+var errNoValidKey = fmt.Errorf("transport: no valid WeChat Pay key: configure WechatPayPublicKey, or a platform certificate that has not expired")
+
+// RoundTrip checks req against openapi.yaml, then signs and sends it — retrying and
+// failing over as configured — and verifies a 2xx answer before returning it. It never
+// modifies req, and always closes req.Body.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	body, err := readAll(req)
 	if err != nil {
 		return nil, err
 	}
-	now := t.now()
-	key, ok := t.keys.preferred(now)
-	if !ok {
-		return nil, fmt.Errorf("transport: no valid WeChat Pay key to name in Wechatpay-Serial: every platform certificate has expired")
-	}
-	op, err := t.ops.check(req, key.pub.Size())
+	op, params, err := t.ops.check(req)
 	if err != nil {
 		return nil, err
 	}
-	out, err := t.sign(req, body, key.serial, now)
+	key, err := t.keyFor(req, op)
 	if err != nil {
 		return nil, err
+	}
+	if err := op.checkEncrypted(req, key.pub.Size()); err != nil {
+		return nil, err
+	}
+	return t.do(req, op, params, body, key.serial)
+}
+
+// do runs the attempts: wait for the rate limit, sign, send, verify; on a retryable
+// outcome back off (never past the context's deadline) and try again, on the backup host
+// when the primary failed.
+func (t *Transport) do(req *http.Request, op *operation, params map[string]string, body []byte, serial string) (*http.Response, error) {
+	ctx := req.Context()
+	primary, backup := req.URL, t.backupFor(req.URL)
+	onBackup := backup != nil && t.failover.cooling(primary.Host, t.now())
+	var hosts []string
+	giveUp := func(attempts int, cause error) error {
+		if attempts <= 1 {
+			return cause
+		}
+		return &RetryError{Attempts: attempts, Hosts: hosts, Err: cause}
+	}
+	for attempt := 1; ; attempt++ {
+		if rule := t.rateRules[op]; rule != nil {
+			if err := t.limiter.Wait(ctx, rule.key(op.id, req, params), rule.limit); err != nil {
+				return nil, giveUp(attempt-1, fmt.Errorf("transport: waiting for the rate limit of %s: %w", op.id, err))
+			}
+		}
+		target := primary
+		if onBackup {
+			target = withHost(primary, backup)
+		}
+		hosts = append(hosts, target.Host)
+		resp, respBody, err := t.attempt(ctx, req, target, op, body, serial)
+		out := classify(ctx, req.Method, resp, respBody, err)
+		if !out.retry || attempt >= t.maxAttempts {
+			if out.retry || err != nil {
+				return nil, giveUp(attempt, out.cause)
+			}
+			return resp, nil
+		}
+		wait := t.backoff(attempt)
+		if ra, ok := retryAfter(resp, t.now()); ok {
+			if ra > maxRetryAfter {
+				return nil, giveUp(attempt, out.cause)
+			}
+			wait = max(wait, ra)
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			return nil, giveUp(attempt, out.cause) // the next attempt could not start in time
+		}
+		t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay retry", slog.String("operation", op.id), slog.Int("attempt", attempt),
+			slog.String("host", target.Host), slog.String("cause", out.cause.Error()), slog.Duration("wait", wait))
+		if out.failover && backup != nil {
+			if !onBackup {
+				t.failover.trip(primary.Host, t.now().Add(t.cooldown))
+				t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay failover", slog.String("operation", op.id),
+					slog.String("from", primary.Host), slog.String("to", backup.Host), slog.Duration("cooldown", t.cooldown))
+			}
+			onBackup = !onBackup
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return nil, giveUp(attempt, err)
+		}
+	}
+}
+
+// attempt signs and sends one attempt to target and reads the answer's body (bounded),
+// verifying a 2xx answer. The response's Request is the request sent, so its URL tells
+// which host answered.
+func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.URL, op *operation, body []byte, serial string) (*http.Response, []byte, error) {
+	if t.attemptTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.attemptTimeout)
+		defer cancel()
+	}
+	out, err := t.sign(req.WithContext(ctx), target, body, serial, t.now())
+	if err != nil {
+		return nil, nil, err
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
-		t.log.LogAttrs(req.Context(), slog.LevelWarn, "wxpay request failed",
-			slog.String("operation", op.id), slog.String("host", req.URL.Host), slog.String("error", err.Error()))
-		return nil, err
+		return nil, nil, err
 	}
-	resp, err = t.verify(op, out, resp)
-	t.log.LogAttrs(req.Context(), slog.LevelDebug, "wxpay request",
-		slog.String("operation", op.id), slog.String("host", req.URL.Host), slog.Int("status", statusOf(resp)),
-		slog.String("request_id", requestIDOf(resp, err)), slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
-	return resp, err
+	resp.Request = out
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	resp.Body.Close()
+	if err == nil {
+		err = t.verify(op, out, resp, respBody)
+	}
+	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
+		slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get(HeaderRequestID)),
+		slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
+	if err != nil {
+		return nil, nil, err
+	}
+	if int64(len(respBody)) > t.maxBody {
+		respBody = respBody[:t.maxBody] // a non-2xx answer is handed on truncated
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	resp.ContentLength = int64(len(respBody))
+	return resp, respBody, nil
 }
 
-// sign returns a clone of req carrying a fresh signature, Wechatpay-Serial, Accept and User-Agent.
-func (t *Transport) sign(req *http.Request, body []byte, serial string, now time.Time) (*http.Request, error) {
+// sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
+// Accept and User-Agent.
+func (t *Transport) sign(req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
 	nonce, err := NewNonce(t.random)
 	if err != nil {
 		return nil, err
 	}
 	ts := now.Unix()
-	sig, err := Sign(t.signer, RequestMessage(req.Method, req.URL.RequestURI(), ts, nonce, body))
+	sig, err := Sign(t.signer, RequestMessage(req.Method, target.RequestURI(), ts, nonce, body))
 	if err != nil {
 		return nil, err
 	}
 	out := req.Clone(req.Context())
+	out.URL, out.Host = target, ""
 	out.Header.Set("Authorization", Authorization(t.mchID, t.serialNo, nonce, ts, sig))
 	out.Header.Set(HeaderSerial, serial)
 	if out.Header.Get("Accept") == "" {
@@ -156,23 +286,14 @@ func (t *Transport) sign(req *http.Request, body []byte, serial string, now time
 	return out, nil
 }
 
-// verify checks a 2xx answer (signature, then schema) and hands it on with its body buffered;
-// a non-2xx answer is handed on with its body bounded. A failed answer's body is closed.
-func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response) (*http.Response, error) {
+// verify checks a 2xx answer — size, signature, then schema; other answers pass through.
+func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response, body []byte) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		resp.Body = limitBody(resp.Body, t.maxBody)
-		return resp, nil
+		return nil
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
-	resp.Body.Close()
-	fail := func(r Reason, detail string, cause error) error {
-		return &VerificationError{Reason: r, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID), Detail: detail, Err: cause}
-	}
-	switch {
-	case err != nil:
-		return nil, fail(ReasonBodyRead, "", err)
-	case int64(len(body)) > t.maxBody:
-		return nil, fail(ReasonBodyTooLarge, fmt.Sprintf("more than %d bytes (Config.MaxResponseBytes)", t.maxBody), nil)
+	if int64(len(body)) > t.maxBody {
+		return &VerificationError{Reason: ReasonBodyTooLarge, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID),
+			Detail: fmt.Sprintf("more than %d bytes (Config.MaxResponseBytes)", t.maxBody)}
 	}
 	now := t.now()
 	lookup := func(serial string) (*rsa.PublicKey, bool) {
@@ -180,54 +301,43 @@ func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response
 		return k.pub, ok
 	}
 	if err := VerifyResponse(lookup, resp.Header, body, now); err != nil {
-		return nil, err
+		return err
 	}
 	if err := t.ops.checkResponse(req, op, resp, body); err != nil {
-		return nil, fail(ReasonSchema, err.Error(), nil)
+		return &VerificationError{Reason: ReasonSchema, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	resp.ContentLength = int64(len(body))
-	return resp, nil
+	return nil
+}
+
+// backupFor returns the host an attempt fails over to from u, or nil for none.
+func (t *Transport) backupFor(u *url.URL) *url.URL {
+	if t.maxAttempts < 2 {
+		return nil
+	}
+	if t.backupURL != nil {
+		if u.Host == t.backupURL.Host {
+			return nil
+		}
+		return t.backupURL
+	}
+	if t.ops.primary != nil && u.Host == t.ops.primary.Host {
+		return t.ops.backup
+	}
+	return nil
 }
 
 // readAll reads and closes a request body; nil for a request without one.
 func readAll(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		if req.Body != nil {
-			req.Body.Close()
-		}
+	if req.Body == nil {
 		return nil, nil
 	}
 	defer req.Body.Close()
+	if req.Body == http.NoBody {
+		return nil, nil
+	}
 	b, err := io.ReadAll(req.Body)
 	if err != nil {
 		return nil, fmt.Errorf("transport: reading the request body: %w", err)
 	}
 	return b, nil
-}
-
-type limitedBody struct {
-	io.Reader
-	io.Closer
-}
-
-func limitBody(rc io.ReadCloser, n int64) io.ReadCloser {
-	return limitedBody{Reader: io.LimitReader(rc, n), Closer: rc}
-}
-
-func statusOf(resp *http.Response) int {
-	if resp == nil {
-		return 0
-	}
-	return resp.StatusCode
-}
-
-func requestIDOf(resp *http.Response, err error) string {
-	if resp != nil {
-		return resp.Header.Get(HeaderRequestID)
-	}
-	if ve, ok := err.(*VerificationError); ok {
-		return ve.RequestID
-	}
-	return ""
 }

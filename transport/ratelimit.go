@@ -1,0 +1,100 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"golang.org/x/time/rate"
+)
+
+// ExtRateLimit marks an operation's documented rate limit: {qps, key, in, description}.
+const ExtRateLimit = "x-wechatpay-rate-limit"
+
+// RateLimit is a client-side limit: at most QPS requests per second for each value of the
+// keyed parameter, with bursts of at most Burst. A QPS of 0 or less disables the limit.
+type RateLimit struct {
+	QPS   float64
+	Burst int
+}
+
+// Limiter waits until a request may be sent. Key names the operation and the keyed
+// parameter's value (e.g. "QueryAccountBalance mchid=1900016681"); limit is that
+// operation's RateLimit. Wait returns an error when ctx ends first, or when ctx's deadline
+// cannot be met. A fleet of instances shares one budget by implementing Limiter over a
+// shared store, for example a Redis GCRA or token bucket keyed by Key (see README).
+type Limiter interface {
+	Wait(ctx context.Context, key string, limit RateLimit) error
+}
+
+// LocalLimiter is the in-process Limiter: one golang.org/x/time/rate token bucket per key.
+type LocalLimiter struct {
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter
+}
+
+// NewLocalLimiter returns an empty in-process Limiter.
+func NewLocalLimiter() *LocalLimiter { return &LocalLimiter{limiters: make(map[string]*rate.Limiter)} }
+
+// maxIdleKeys bounds how many keys a LocalLimiter keeps before dropping the idle ones.
+const maxIdleKeys = 10000
+
+// Wait blocks until key's bucket has a token or ctx ends.
+func (l *LocalLimiter) Wait(ctx context.Context, key string, limit RateLimit) error {
+	if limit.QPS <= 0 {
+		return nil
+	}
+	l.mu.Lock()
+	lim, ok := l.limiters[key]
+	if !ok {
+		if len(l.limiters) >= maxIdleKeys {
+			for k, v := range l.limiters {
+				if v.Tokens() >= float64(v.Burst()) { // full bucket: idle, safe to forget
+					delete(l.limiters, k)
+				}
+			}
+		}
+		lim = rate.NewLimiter(rate.Limit(limit.QPS), max(1, limit.Burst))
+		l.limiters[key] = lim
+	}
+	l.mu.Unlock()
+	return lim.Wait(ctx)
+}
+
+// rateRule is an operation's limit and the parameter that keys it, read from openapi.yaml.
+type rateRule struct {
+	limit RateLimit
+	param string // the parameter whose value keys the limit; "" for one bucket per operation
+	in    string // "query" or "path"
+}
+
+// rateRuleOf reads an operation's x-wechatpay-rate-limit; the default burst is a tenth of
+// the rate, so a burst never spends a whole second's budget at once.
+func rateRuleOf(op *openapi3.Operation) (*rateRule, error) {
+	raw, ok := op.Extensions[ExtRateLimit].(map[string]any)
+	if !ok {
+		return nil, nil
+	}
+	qps, ok := raw["qps"].(float64)
+	if !ok || qps <= 0 {
+		return nil, fmt.Errorf("transport: %s of %s: qps must be a positive number", ExtRateLimit, op.OperationID)
+	}
+	r := &rateRule{limit: RateLimit{QPS: qps, Burst: max(1, int(qps/10))}}
+	r.param, _ = raw["key"].(string)
+	r.in, _ = raw["in"].(string)
+	return r, nil
+}
+
+// key returns the limiter key for a request: the operation and the keyed parameter's value.
+func (r *rateRule) key(opID string, req *http.Request, pathParams map[string]string) string {
+	switch {
+	case r.param == "":
+		return opID
+	case r.in == openapi3.ParameterInPath:
+		return opID + " " + r.param + "=" + pathParams[r.param]
+	default:
+		return opID + " " + r.param + "=" + req.URL.Query().Get(r.param)
+	}
+}
