@@ -110,6 +110,17 @@ func (s *Server) ClearFaults() {
 	s.faults.list = nil
 }
 
+// PendingFaults returns how many requests the queued faults will still apply to.
+func (s *Server) PendingFaults() int {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	n := 0
+	for _, qf := range s.faults.list {
+		n += qf.left
+	}
+	return n
+}
+
 // take returns the first queued fault for an operation and counts it used.
 func (q *faultQueue) take(op string) (Fault, bool) {
 	q.mu.Lock()
