@@ -1,0 +1,108 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/wxpay-oapi/wxpay"
+)
+
+func TestDefaultBaseURLIsTheSpecsFirstServer(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(wxpay.Spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := defaultBaseURL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != doc.Servers[0].URL || got != "https://api.mch.weixin.qq.com" {
+		t.Errorf("defaultBaseURL() = %q, want the spec's first server %q (the primary host)", got, doc.Servers[0].URL)
+	}
+}
+
+func TestResolveBaseURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"":                               "https://api.mch.weixin.qq.com",
+		"http://127.0.0.1:8080/":         "http://127.0.0.1:8080",
+		"https://api2.mch.weixin.qq.com": "https://api2.mch.weixin.qq.com",
+	} {
+		got, err := resolveBaseURL(raw)
+		if err != nil || got != want {
+			t.Errorf("resolveBaseURL(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{"api.mch.weixin.qq.com", "ftp://x", "https://", "https://h/?a=b", "://"} {
+		if _, err := resolveBaseURL(raw); err == nil || !strings.Contains(err.Error(), envBaseURL) {
+			t.Errorf("resolveBaseURL(%q) = %v, want an error naming %s", raw, err, envBaseURL)
+		}
+	}
+}
+
+// TestFlagsWinOverEnvironment checks that every setting has a flag, and that the flag wins.
+func TestFlagsWinOverEnvironment(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cf := addCredentialFlags(fs)
+	if err := fs.Parse([]string{"--merchant-id", " 1900000002 ", "--base-url", "http://flag"}); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{envMchID: "1900000001", envBaseURL: "http://env", envCertSerialNo: "ABC"}
+	v := cf.values(func(k string) string { return env[k] })
+	if v[envMchID] != "1900000002" || v[envBaseURL] != "http://flag" || v[envCertSerialNo] != "ABC" || v[envPublicKeyID] != "" {
+		t.Errorf("values = %v", v)
+	}
+	for _, s := range settings {
+		if fs.Lookup(s.flag) == nil {
+			t.Errorf("no flag --%s for %s", s.flag, s.env)
+		}
+	}
+}
+
+func TestLoadNamesWhatToSet(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	full := map[string]string{
+		envMchID: "1900000001", envCertSerialNo: "ABC", envPrivateKeyFile: notPEM,
+		envPublicKeyID: "PUB_KEY_ID_1", envPublicKeyFile: notPEM,
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"nothing set", nil, []string{"WXPAY_MCHID is not set", "--merchant-id", "also not set: WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY_FILE", "wxpay demo"}},
+		{"no mchid", without(full, envMchID), []string{"WXPAY_MCHID is not set: set it to your merchant ID (商户号) (or pass --merchant-id)"}},
+		{"no serial", without(full, envCertSerialNo), []string{"WXPAY_CERT_SERIAL_NO is not set", "--cert-serial-no"}},
+		{"no private key", without(full, envPrivateKeyFile), []string{"WXPAY_PRIVATE_KEY_FILE is not set: point it at apiclient_key.pem (or pass --private-key-file)"}},
+		{"no key ID", without(full, envPublicKeyID), []string{"WXPAY_PUBLIC_KEY_ID is not set", "--public-key-id"}},
+		{"no public key", without(full, envPublicKeyFile), []string{"WXPAY_PUBLIC_KEY_FILE is not set", "pub_key.pem", "--public-key-file"}},
+		{"blank counts as unset", with(full, envMchID, "  "), []string{"WXPAY_MCHID is not set"}},
+		{"bad base URL", with(full, envBaseURL, "api.mch.weixin.qq.com"), []string{"WXPAY_BASE_URL is not a base URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := credentialFlags{}.load(func(k string) string { return tt.env[k] })
+			if err == nil {
+				t.Fatal("load succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+			if strings.Contains(tt.name, "nothing") == false && strings.Contains(err.Error(), "also not set") {
+				t.Errorf("error %q lists more than the missing variable", err)
+			}
+		})
+	}
+}

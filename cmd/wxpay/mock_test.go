@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/wxpaytest"
+)
+
+func TestMockRefusesRemoteAddresses(t *testing.T) {
+	t.Parallel()
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:8080", "example.com:80"} {
+		r := runCLI(t, nil, "mock", "--addr", addr)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "not a loopback address") || !strings.Contains(r.stderr, "--allow-remote") {
+			t.Errorf("--addr %s: exit %d (want 2), stderr:\n%s", addr, r.code, r.stderr)
+		}
+		checkOneLine(t, r.stderr)
+	}
+	r := runCLI(t, nil, "mock", "--addr", "8080")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "expected host:port") {
+		t.Errorf("--addr 8080: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestCheckListenAddr(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "127.1.2.3:8080", "[::1]:0", "localhost:8080", "LOCALHOST:1"} {
+		if err := checkListenAddr(addr, false); err != nil {
+			t.Errorf("checkListenAddr(%q) = %v", addr, err)
+		}
+	}
+	if err := checkListenAddr("0.0.0.0:0", true); err != nil {
+		t.Errorf("checkListenAddr(0.0.0.0:0, allowRemote) = %v", err)
+	}
+}
+
+func TestEnvQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/tmp/x/apiclient_key.pem": "/tmp/x/apiclient_key.pem",
+		"http://127.0.0.1:8080":    "http://127.0.0.1:8080",
+		"/tmp/my keys/a.pem":       "'/tmp/my keys/a.pem'",
+		"it's":                     `'it'\''s'`,
+		"":                         "",
+	} {
+		if got := envQuote(in); got != want {
+			t.Errorf("envQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// waitForFile waits until path exists, failing after timeout or when done is closed.
+func waitForFile(t *testing.T, path string, timeout time.Duration, done <-chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		select {
+		case <-done:
+			t.Fatalf("the mock exited before writing %s", path)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not appear within %s", path, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestMockInProcess runs mock through run, queries it like a client in another language
+// would (the generated client, keys from the .env file), fetches the spec, and stops it.
+func TestMockInProcess(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "keys") // mock creates it
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	done := make(chan struct{})
+	var code int
+	go func() {
+		defer close(done)
+		code = run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--keys", dir}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+	}()
+	waitForFile(t, filepath.Join(dir, envFileName), 30*time.Second, done)
+	env := readEnvFile(t, filepath.Join(dir, envFileName))
+	for _, s := range settings {
+		if env[s.env] == "" {
+			t.Errorf(".env lacks %s", s.env)
+		}
+	}
+
+	r := runCLI(t, env, "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID, "-o", "table")
+	if r.code != exitOK || !strings.Contains(r.stdout, "100.00 yuan (10000 fen)") {
+		t.Errorf("ecommerce-balance against the mock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "channel-balance", "--mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo)
+	if r.code != exitOK || !strings.Contains(r.stdout, `"balance": 1`) {
+		t.Errorf("channel-balance against the mock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	resp, err := http.Get(env[envBaseURL] + "/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(body, wxpay.Spec()) {
+		t.Errorf("GET /openapi.yaml: %s, %d bytes", resp.Status, len(body))
+	}
+
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("mock did not stop after its context was cancelled")
+	}
+	if code != exitOK {
+		t.Errorf("mock exit %d, stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"listening on " + env[envBaseURL], "set -a; . " + filepath.Join(dir, ".env"), "wxpay ecommerce-balance --sub-mchid 1900000109", "/openapi.yaml"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("mock's instructions lack %q:\n%s", want, stdout.String())
+		}
+	}
+	checkNoSecrets(t, stdout.String(), env[envPrivateKeyFile])
+	if !strings.Contains(stderr.String(), "QueryECommerceBalance") {
+		t.Errorf("mock logged no request on stderr:\n%s", stderr.String())
+	}
+}
+
+func TestMockBusyAddress(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	r := runCLI(t, nil, "mock", "--addr", ln.Addr().String(), "--keys", t.TempDir())
+	if r.code != exitFailure || !strings.Contains(r.stderr, "choose another --addr") {
+		t.Errorf("busy address: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	checkOneLine(t, r.stderr)
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestMockServesASecondProcess builds the binary, runs "wxpay mock" as one process and
+// "wxpay ecommerce-balance" as another with the environment from the mock's .env file.
+func TestMockServesASecondProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the binary with")
+	}
+	t.Parallel()
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "wxpay")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	dir := filepath.Join(tmp, "keys")
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	mock := exec.Command(bin, "mock", "--addr", addr, "--keys", dir)
+	mock.Env = []string{}
+	var mockOut, mockErr bytes.Buffer
+	mock.Stdout, mock.Stderr = &mockOut, &mockErr
+	if err := mock.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = mock.Wait(); close(exited) }()
+	defer func() {
+		select {
+		case <-exited:
+		default:
+			_ = mock.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("mock stdout:\n%s\nmock stderr:\n%s", mockOut.String(), mockErr.String())
+		}
+	}()
+
+	waitForFile(t, filepath.Join(dir, envFileName), 30*time.Second, exited)
+	env := readEnvFile(t, filepath.Join(dir, envFileName))
+	if env[envBaseURL] != "http://"+addr {
+		t.Errorf("WXPAY_BASE_URL = %q, want http://%s", env[envBaseURL], addr)
+	}
+
+	client := exec.Command(bin, "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID)
+	client.Env = []string{}
+	for k, v := range env {
+		client.Env = append(client.Env, k+"="+v)
+	}
+	var out, errOut bytes.Buffer
+	client.Stdout, client.Stderr = &out, &errOut
+	if err := client.Run(); err != nil {
+		t.Fatalf("ecommerce-balance: %v\nstderr:\n%s", err, errOut.String())
+	}
+	var bal generated.ECommerceBalance
+	if err := json.Unmarshal(out.Bytes(), &bal); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out.String())
+	}
+	if bal.SubMchid != wxpaytest.DemoSubMchID || bal.AvailableAmount != 10000 {
+		t.Errorf("stdout = %s", out.String())
+	}
+
+	// Stop the mock as a user would: Ctrl-C (Kill on Windows, which has no SIGINT to send).
+	if runtime.GOOS == "windows" {
+		_ = mock.Process.Kill()
+	} else if err := mock.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("mock did not exit within 10s of SIGINT")
+	}
+	if runtime.GOOS != "windows" && waitErr != nil {
+		t.Errorf("mock exited with %v after SIGINT, want status 0", waitErr)
+	}
+}

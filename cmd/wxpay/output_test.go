@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/transport"
+)
+
+func TestFormatYuan(t *testing.T) {
+	tests := []struct {
+		fen  int64
+		want string
+	}{
+		{0, "0.00"},
+		{1, "0.01"},
+		{10, "0.10"},
+		{99, "0.99"},
+		{100, "1.00"},
+		{10000, "100.00"},
+		{100000, "1,000.00"},
+		{123456789, "1,234,567.89"},
+		{-1, "-0.01"},
+		{-10000, "-100.00"},
+		{-123456789, "-1,234,567.89"},
+		{math.MaxInt64, "92,233,720,368,547,758.07"},
+		{math.MinInt64, "-92,233,720,368,547,758.08"},
+	}
+	for _, tt := range tests {
+		if got := formatYuan(tt.fen); got != tt.want {
+			t.Errorf("formatYuan(%d) = %q, want %q", tt.fen, got, tt.want)
+		}
+	}
+}
+
+func TestAmount(t *testing.T) {
+	n := int64(10000)
+	if got, want := amount(&n), "100.00 yuan (10000 fen)"; got != want {
+		t.Errorf("amount(10000) = %q, want %q", got, want)
+	}
+	if got := amount(nil); got != "-" {
+		t.Errorf("amount(nil) = %q, want -", got)
+	}
+}
+
+func TestRows(t *testing.T) {
+	pending, at := int64(1), generated.AccountTypeFees
+	var buf bytes.Buffer
+	if err := writeRows(&buf, eCommerceRows(&generated.ECommerceBalance{SubMchid: "1900000109", AvailableAmount: -250, PendingAmount: &pending, AccountType: &at})); err != nil {
+		t.Fatal(err)
+	}
+	want := "sub_mchid         1900000109\n" +
+		"account_type      FEES\n" +
+		"available_amount  -2.50 yuan (-250 fen)\n" +
+		"pending_amount    0.01 yuan (1 fen)\n"
+	if buf.String() != want {
+		t.Errorf("eCommerceRows:\n%s\nwant:\n%s", buf.String(), want)
+	}
+
+	buf.Reset()
+	if err := writeRows(&buf, accountRows(&generated.AccountBalance{})); err != nil {
+		t.Fatal(err)
+	}
+	if want := "balance                     -\nin_transit_reduction_exist  -\n"; buf.String() != want {
+		t.Errorf("accountRows of an empty answer:\n%q\nwant:\n%q", buf.String(), want)
+	}
+}
+
+func TestWriteJSONKeepsTheVerifiedFields(t *testing.T) {
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, []byte(`{"sub_mchid":"1900000109","available_amount":10000,"new_field":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	want := "{\n  \"sub_mchid\": \"1900000109\",\n  \"available_amount\": 10000,\n  \"new_field\": true\n}\n"
+	if buf.String() != want {
+		t.Errorf("writeJSON:\n%s\nwant:\n%s", buf.String(), want)
+	}
+	if err := writeJSON(&buf, []byte("not json")); err == nil {
+		t.Error("writeJSON accepted a body that is not JSON")
+	}
+}
+
+func TestWriteAPIError(t *testing.T) {
+	header := map[string][]string{"Request-Id": {"08F78BB5AF0610D302"}}
+	e := transport.NewAPIError(400, header, []byte(`{"code":"PARAM_ERROR","message":"参数错误 <&>","detail":{"field":"sub_mchid"}}`))
+	var buf bytes.Buffer
+	writeAPIError(&buf, e)
+	if strings.Count(buf.String(), "\n") != 1 {
+		t.Errorf("not one line: %q", buf.String())
+	}
+	if !strings.Contains(buf.String(), "参数错误 <&>") {
+		t.Errorf("message escaped or lost: %s", buf.String())
+	}
+	var got map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"status": 400.0, "code": "PARAM_ERROR", "message": "参数错误 <&>",
+		"detail": map[string]any{"field": "sub_mchid"}, "request_id": "08F78BB5AF0610D302"}
+	for k, v := range want {
+		if gotJSON, wantJSON := mustJSON(got[k]), mustJSON(v); gotJSON != wantJSON {
+			t.Errorf("%s = %s, want %s", k, gotJSON, wantJSON)
+		}
+	}
+
+	// No body: the status text, and every key still present.
+	buf.Reset()
+	writeAPIError(&buf, transport.NewAPIError(502, map[string][]string{}, nil))
+	if want := `{"status":502,"code":"","message":"Bad Gateway","detail":null,"request_id":""}` + "\n"; buf.String() != want {
+		t.Errorf("writeAPIError without a body = %s, want %s", buf.String(), want)
+	}
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestCheckFormat(t *testing.T) {
+	for _, f := range []string{"json", "table"} {
+		if err := checkFormat(f); err != nil {
+			t.Errorf("checkFormat(%q) = %v", f, err)
+		}
+	}
+	if err := checkFormat("yaml"); err == nil {
+		t.Error("checkFormat(yaml) = nil")
+	}
+}
