@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -283,7 +284,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "请求体读取失败: "+err.Error(), nil)
 		return
 	}
-	route, pathParams, routeErr := s.spec.route(r)
+	route, pathParams, allowed := s.spec.route(r)
 	if route != nil {
 		ex.route = route
 		ex.rec.Operation = route.Operation.OperationID
@@ -295,9 +296,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// 2. Route.
-	if routeErr != nil {
-		if errors.Is(routeErr, routers.ErrMethodNotAllowed) {
-			s.fail(w, r, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("HTTP 请求不符合微信支付 APIv3 接口规则 — %s is not allowed on %s (openapi.yaml)", r.Method, r.URL.Path), nil)
+	if route == nil {
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			s.fail(w, r, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("HTTP 请求不符合微信支付 APIv3 接口规则 — %s is not allowed on %s (openapi.yaml allows %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), nil)
 			return
 		}
 		s.fail(w, r, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("资源不存在 — %s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)

@@ -50,9 +50,24 @@ func loadSpec() (*apiSpec, error) {
 	return &apiSpec{doc: doc, router: router}, nil
 }
 
-// route finds the operation of a request; errors are routers.ErrPathNotFound or ErrMethodNotAllowed.
-func (s *apiSpec) route(r *http.Request) (*routers.Route, map[string]string, error) {
-	return s.router.FindRoute(r)
+// route finds the operation of a request. When there is none, allowed lists the methods
+// that the path does have (empty: the path is not in the spec).
+func (s *apiSpec) route(r *http.Request) (route *routers.Route, pathParams map[string]string, allowed []string) {
+	route, pathParams, err := s.router.FindRoute(r)
+	if err == nil {
+		return route, pathParams, nil
+	}
+	probe := *r
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if m == r.Method {
+			continue
+		}
+		probe.Method = m
+		if _, _, err := s.router.FindRoute(&probe); err == nil {
+			allowed = append(allowed, m)
+		}
+	}
+	return nil, nil, allowed
 }
 
 // encryptedParams returns the parameters of an operation marked x-wechatpay-encrypted.
