@@ -80,6 +80,11 @@ ts-check: spec-tools
 # ---- spec diff (issue 8) ----
 .PHONY: spec-diff
 SEEDS ?= ../shared/seeds
+## spec-diff: compare the saved WeChat Pay doc pages in $(SEEDS) with openapi.yaml (docs/when-the-docs-change.md).
 spec-diff:
-	@echo "spec-diff: not yet implemented"
+	@if [ -d "$(SEEDS)" ] && ls "$(SEEDS)"/*.txt >/dev/null 2>&1; then \
+		$(GO) run ./cmd/specdiff --spec openapi.yaml "$(SEEDS)"/*.txt; \
+	else \
+		echo "spec-diff: no pages in $(SEEDS), skipped"; \
+	fi
 # ---- end spec diff ----

@@ -1,10 +1,13 @@
 // Command specdiff reads WeChat Pay API documentation pages saved as plain text and
 // prints what openapi.yaml is missing or states differently.
 //
-//	specdiff [--spec openapi.yaml] [--json] [--facts] PAGE.txt...
+//	specdiff [--spec openapi.yaml] [--json] [--strict] [--facts] PAGE.txt...
 //
-// Exit status: 0 when the spec covers every page, 1 when anything is missing or
-// different, 2 for bad usage or an unreadable page or spec. Warnings go to stderr.
+// Gaps (what the spec is missing or states differently) are printed one a line,
+// grouped by operation; --json prints every finding as JSON instead; --facts
+// prints what was read from the pages. Exit status: 0 when the spec covers every
+// page, 1 when anything is missing or different (with --strict, also on
+// warnings), 2 for bad usage or an unreadable page or spec. Warnings go to stderr.
 package main
 
 import (
@@ -41,8 +44,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	specPath := fs.String("spec", "openapi.yaml", "the OpenAPI `file` to compare the pages with")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	facts := fs.Bool("facts", false, "print the facts extracted from the pages as JSON and exit")
+	strict := fs.Bool("strict", false, "fail (exit 1) on warnings too")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: specdiff [--spec openapi.yaml] [--json] [--facts] PAGE.txt...")
+		fmt.Fprintln(stderr, "usage: specdiff [--spec openapi.yaml] [--json] [--strict] [--facts] PAGE.txt...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -95,7 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "specdiff: %d page(s), %d gap(s), %d warning(s) against %s\n", len(pages), gaps, len(found)-gaps, *specPath)
 	}
-	if gaps > 0 {
+	if gaps > 0 || *strict && len(found) > 0 {
 		return 1
 	}
 	return 0

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	testSpec = "../../internal/specdiff/testdata/spec.yaml"
+	pagesDir = "../../internal/specdiff/testdata/pages"
+)
+
+func runCmd(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	current := filepath.Join(pagesDir, "shop_current.txt")
+	markdown := filepath.Join(pagesDir, "shop_markdown.txt")
+	edited := filepath.Join(t.TempDir(), "edited.txt")
+	text, err := os.ReadFile(current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(edited, bytes.Replace(text, []byte("404 | SHOP_NOT_EXISTS"), []byte("403 | SHOP_CLOSED | 门店已关闭 | 请联系门店 |\n404 | SHOP_NOT_EXISTS"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noOp := filepath.Join(t.TempDir(), "noop.txt")
+	if err := os.WriteFile(noOp, []byte("只是一段文字\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+	}{
+		{"clean", []string{"--spec", testSpec, current, markdown}, 0, ""},
+		{"strict fails on the warning", []string{"--strict", "--spec", testSpec, current, markdown}, 1, ""},
+		{"gap", []string{"--spec", testSpec, edited}, 1, "QueryShopBalance: error 403 SHOP_CLOSED listed in the page, absent from the spec (edited.txt)\n"},
+		{"no pages", []string{"--spec", testSpec}, 2, ""},
+		{"bad flag", []string{"--nope", current}, 2, ""},
+		{"missing page", []string{"--spec", testSpec, "nope.txt"}, 2, ""},
+		{"page without operation", []string{"--spec", testSpec, noOp}, 2, ""},
+		{"missing spec", []string{"--spec", "nope.yaml", current}, 2, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+			if tc.stdout != "" && stdout != tc.stdout {
+				t.Errorf("stdout %q, want %q", stdout, tc.stdout)
+			}
+		})
+	}
+}
+
+func TestJSON(t *testing.T) {
+	code, stdout, stderr := runCmd("--json", "--spec", testSpec, filepath.Join(pagesDir, "shop_current.txt"), filepath.Join(pagesDir, "shop_markdown.txt"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Gaps != 0 || rep.Warnings != 1 || len(rep.Findings) != 1 || len(rep.Pages) != 2 {
+		t.Errorf("report %+v", rep)
+	}
+	if !strings.Contains(stderr, "warning: QueryShopBalance: parameter legacy_flag") {
+		t.Errorf("warning not on stderr: %q", stderr)
+	}
+}
+
+func TestFacts(t *testing.T) {
+	code, stdout, _ := runCmd("--facts", filepath.Join(pagesDir, "shop_markdown.txt"))
+	if code != 0 || !strings.Contains(stdout, `"layout": "markdown"`) {
+		t.Errorf("exit %d, stdout %s", code, stdout)
+	}
+}
