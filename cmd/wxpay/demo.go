@@ -185,7 +185,7 @@ func (p *demoPrinter) exchange(rec *recorder, logs *logCapture, srv *wxpaytest.S
 		p.step("✗", "not a success: the transport hands error answers back unverified, as errors")
 	case rec2.Kind() == slog.KindBool && rec2.Bool():
 		p.step("✓", "response signature verified with key %s; Wechatpay-Timestamp within %s of this clock; body matches openapi.yaml (transport, %s)",
-			ex.answerSerial, "5 minutes", rv["elapsed"].Duration().Round(time.Microsecond))
+			ex.answerSerial, minutes(transport.MaxClockSkew), rv["elapsed"].Duration().Round(time.Microsecond))
 	default:
 		p.step("✗", "the transport refused the answer: it failed verification")
 	}
@@ -324,4 +324,9 @@ func deref[T ~string](p *T, def string) string {
 		return def
 	}
 	return string(*p)
+}
+
+// minutes writes a whole number of minutes in words: "5 minutes".
+func minutes(d time.Duration) string {
+	return fmt.Sprintf("%d minutes", int(d.Minutes()))
 }

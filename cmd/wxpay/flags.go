@@ -37,7 +37,7 @@ func (fs *flagSet) parse(args []string, stdout io.Writer) error {
 	case err != nil:
 		return usagef("%s: %v (run 'wxpay %s -h')", fs.Name(), err, fs.Name())
 	case fs.NArg() > 0:
-		return usagef("%s: unexpected argument %q: every value is given with a flag (run 'wxpay %s -h')", fs.Name(), fs.Arg(0), fs.Name())
+		return usagef("%s: unexpected argument %q (run 'wxpay %s -h')", fs.Name(), fs.Arg(0), fs.Name())
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func addQueryFlags(fs *flagSet) *queryFlags {
 	q := &queryFlags{}
 	fs.DurationVar(&q.timeout, "timeout", defaultTimeout, "give up when there is no verified answer within this `duration`")
 	fs.StringVar(&q.format, "o", formatJSON, "output `format`: json (the verified answer, amounts in fen) or table (amounts also in yuan)")
-	fs.StringVar(&q.format, "output", formatJSON, "same as -o")
+	fs.StringVar(&q.format, "output", formatJSON, "same as -o `format`")
 	q.creds = addCredentialFlags(fs.FlagSet)
 	return q
 }
