@@ -157,9 +157,9 @@ func checkAuthorization(keys *Keys, nonces *nonceCache, header, method, uri stri
 
 // nonceCache remembers the nonces seen in the replay window; safe for concurrent use.
 type nonceCache struct {
-	mu   sync.Mutex
-	seen map[string]time.Time // nonce → when it may be forgotten
-	adds int
+	mu        sync.Mutex
+	seen      map[string]time.Time // nonce → when it may be forgotten
+	nextPrune time.Time
 }
 
 // add records a nonce at now and reports whether it was new.
@@ -175,7 +175,8 @@ func (c *nonceCache) add(nonce string, now time.Time) bool {
 	// A request is accepted up to MaxClockSkew after its timestamp, which itself may be
 	// up to MaxClockSkew ahead: remember each nonce for twice the window.
 	c.seen[nonce] = now.Add(2 * MaxClockSkew)
-	if c.adds++; c.adds%256 == 0 {
+	if !now.Before(c.nextPrune) { // at most once per window: memory stays bounded by the window's traffic
+		c.nextPrune = now.Add(MaxClockSkew)
 		for n, until := range c.seen {
 			if !now.Before(until) {
 				delete(c.seen, n)

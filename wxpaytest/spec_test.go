@@ -1,0 +1,88 @@
+package wxpaytest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// The encrypted fields come from openapi.yaml's x-wechatpay-encrypted marker, not from Go code.
+func TestEncryptedParamsFromSpec(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, item := range spec.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.Extensions[extEncrypted] == true {
+					got[op.OperationID] = append(got[op.OperationID], p.Value.Name)
+				}
+			}
+		}
+	}
+	if len(got) != 1 || len(got["QueryAccountBalance"]) != 1 || got["QueryAccountBalance"][0] != "bal_account_no" {
+		t.Errorf("encrypted parameters in openapi.yaml: %v", got)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/v3/aggracct-bc/wb-channel/account/balance?mchid=1&bal_account_no=x", nil)
+	route, _, _ := spec.route(r)
+	if ps := encryptedParams(route); len(ps) != 1 || ps[0].Name != "bal_account_no" {
+		t.Errorf("encryptedParams = %v", ps)
+	}
+}
+
+// The server's self-check rejects answers that break the spec.
+func TestValidateResponse(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/v3/ecommerce/fund/balance/1900000109", nil)
+	route, _, _ := spec.route(r)
+	h := http.Header{"Content-Type": {"application/json"}}
+	ok := `{"sub_mchid":"1900000109","available_amount":1,"pending_amount":0,"account_type":"BASIC"}`
+	if err := validateResponse(r, route, 200, h, []byte(ok)); err != nil {
+		t.Fatalf("valid answer rejected: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		status int
+		body   string
+	}{
+		"missing required":   {200, `{"sub_mchid":"1900000109"}`},
+		"wrong type":         {200, `{"sub_mchid":"1900000109","available_amount":"1"}`},
+		"bad enum":           {200, `{"sub_mchid":"1900000109","available_amount":1,"account_type":"GOLD"}`},
+		"status not in spec": {418, `{"code":"X","message":"y"}`},
+		"error without code": {403, `{"message":"y"}`},
+	} {
+		if err := validateResponse(r, route, tc.status, h, []byte(tc.body)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestDocumentedMessage(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/v3/ecommerce/fund/balance/1900000109", nil)
+	route, _, _ := spec.route(r)
+	for _, tc := range []struct {
+		status     int
+		code, want string
+	}{
+		{403, "NO_AUTH", "你无权查询该商户余额"},
+		// openapi.yaml writes 系统异常,请稍后重试 unquoted in a YAML flow mapping, so the
+		// comma cuts it to 系统异常 (reported); accept either.
+		{500, "SYSTEM_ERROR", "系统异常"},
+		{429, "FREQUENCY_LIMITED", "频率限制"},
+		{503, "SYSTEM_ERROR", "系统异常"},
+		{403, "NO_SUCH_CODE", ""},
+	} {
+		if got := spec.documentedMessage(route, tc.status, tc.code); !strings.HasPrefix(got, tc.want) || (tc.want == "") != (got == "") {
+			t.Errorf("%d %s: %q, want %q", tc.status, tc.code, got, tc.want)
+		}
+	}
+}
