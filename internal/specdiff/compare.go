@@ -147,11 +147,7 @@ func compareParams(c *findings, doc *openapi3.T, s *specOp, op *Operation) {
 			fd.PageValue = describe(f)
 			continue
 		}
-		var schema *openapi3.Schema
-		if p.Schema != nil {
-			schema = p.Schema.Value
-		}
-		compareField(c, sp.Page, subject, f, schema, p.Required, true)
+		compareField(c, sp.Page, subject, f, p.Schema, p.Required, true)
 		var enc bool
 		ext(p.Extensions, "x-wechatpay-encrypted", &enc)
 		switch {
@@ -212,7 +208,7 @@ func compareResponse(c *findings, s *specOp, op *Operation) {
 
 // compareField compares one page field with its spec schema: presence, required,
 // type, maximum length and enum values.
-func compareField(c *findings, page, subject string, f docpage.Field, schema *openapi3.Schema, required, present bool) {
+func compareField(c *findings, page, subject string, f docpage.Field, ref *openapi3.SchemaRef, required, present bool) {
 	if !present {
 		fd := c.gap(page, subject, "(%s, %s) listed in the page, absent from the spec", requiredWord(f.Required), f.RawType)
 		fd.PageValue = describe(f)
@@ -222,9 +218,10 @@ func compareField(c *findings, page, subject string, f docpage.Field, schema *op
 		fd := c.gap(page, subject, "is %s on the page, %s in the spec", requiredWord(f.Required), requiredWord(required))
 		fd.PageValue, fd.SpecValue = requiredWord(f.Required), requiredWord(required)
 	}
-	if schema == nil {
+	if ref == nil || ref.Value == nil {
 		return
 	}
+	schema := ref.Value
 	if t := schemaType(schema); f.Type != "" && t != "" && t != f.Type {
 		fd := c.gap(page, subject, "has type %s on the page (%s), %s in the spec", f.Type, f.RawType, t)
 		fd.PageValue, fd.SpecValue = f.Type, t
@@ -239,22 +236,26 @@ func compareField(c *findings, page, subject string, f docpage.Field, schema *op
 			fd.PageValue, fd.SpecValue = strconv.Itoa(f.MaxLength), strconv.FormatUint(*schema.MaxLength, 10)
 		}
 	}
-	compareEnum(c, page, subject, f.Enum, schema)
+	compareEnum(c, page, subject, f.Enum, ref)
 }
 
 // compareEnum checks the page's 可选取值 against the schema's enum and
 // x-enum-descriptions.
-func compareEnum(c *findings, page, subject string, enum []docpage.EnumValue, schema *openapi3.Schema) {
+func compareEnum(c *findings, page, subject string, enum []docpage.EnumValue, ref *openapi3.SchemaRef) {
 	if len(enum) == 0 {
 		return
 	}
-	values, descs := enumStrings(schema)
+	values, descs := enumStrings(ref.Value)
+	where := "the spec"
+	if ref.Ref != "" {
+		where = "the spec (" + strings.TrimPrefix(ref.Ref, "#/") + ")"
+	}
 	if len(values) == 0 {
 		var list []string
 		for _, e := range enum {
 			list = append(list, e.Value)
 		}
-		fd := c.gap(page, subject, "has values %s on the page, no enum in the spec", strings.Join(list, ", "))
+		fd := c.gap(page, subject, "has values %s on the page, no enum in %s", strings.Join(list, ", "), where)
 		fd.PageValue = strings.Join(list, ",")
 		return
 	}
@@ -263,18 +264,18 @@ func compareEnum(c *findings, page, subject string, enum []docpage.EnumValue, sc
 		onPage[e.Value] = true
 		i := index(values, e.Value)
 		if i < 0 {
-			fd := c.gap(page, subject, "enum value %s (%s) listed in the page, absent from the spec", e.Value, e.Meaning)
+			fd := c.gap(page, subject, "enum value %s (%s) listed in the page, absent from %s", e.Value, e.Meaning, where)
 			fd.PageValue = e.Value
 			continue
 		}
 		if e.Meaning != "" && descs[i] != "" && !sameMeaning(e.Meaning, descs[i]) {
-			fd := c.gap(page, subject, "enum value %s means %q on the page, %q in the spec's x-enum-descriptions", e.Value, e.Meaning, descs[i])
+			fd := c.gap(page, subject, "enum value %s means %q on the page, %q in the x-enum-descriptions of %s", e.Value, e.Meaning, descs[i], where)
 			fd.PageValue, fd.SpecValue = e.Meaning, descs[i]
 		}
 	}
 	for _, v := range values {
 		if !onPage[v] {
-			c.warn(page, subject, "enum value %s is in the spec, not on the page", v)
+			c.warn(page, subject, "enum value %s is in %s, not on the page", v, where)
 		}
 	}
 }
@@ -347,12 +348,12 @@ func compareErrors(c *findings, s *specOp, op *Operation) {
 	}
 }
 
-// propOf returns the resolved schema of property name, or nil.
-func propOf(s *openapi3.Schema, name string) *openapi3.Schema {
-	if s == nil || s.Properties[name] == nil {
+// propOf returns the schema of property name, or nil.
+func propOf(s *openapi3.Schema, name string) *openapi3.SchemaRef {
+	if s == nil {
 		return nil
 	}
-	return s.Properties[name].Value
+	return s.Properties[name]
 }
 
 // sameMeaning reports whether a page's text and the spec's (often "中文 — English")
