@@ -184,14 +184,22 @@ func (m *markdownParser) startTable(row []string) {
 	cols := map[string]int{}
 	for i, c := range row {
 		switch {
-		case c == "变量" || c == "参数" || c == "参数名" || c == "字段名" || c == "名称":
+		case c == "变量" || c == "字段名":
 			cols["name"] = i
+		case c == "参数" || c == "参数名" || c == "名称":
+			cols["label"] = i
 		case strings.Contains(c, "类型"):
 			cols["type"] = i
 		case strings.Contains(c, "必填"):
 			cols["required"] = i
 		case strings.Contains(c, "描述") || strings.Contains(c, "说明"):
 			cols["description"] = i
+		}
+	}
+	if _, ok := cols["name"]; !ok {
+		if l, ok := cols["label"]; ok {
+			cols["name"] = l
+			delete(cols, "label")
 		}
 	}
 	_, hasName := cols["name"]
@@ -231,6 +239,12 @@ func (m *markdownParser) fieldRow(row []string) {
 		return
 	}
 	m.flush()
+	if nested(m.cell(row, "label")) || nested(name) {
+		// A field of an object (the older pages prefix them with '-'): its parent's
+		// shape is not compared field by field.
+		m.p.Warnings = append(m.p.Warnings, "nested field "+quote(strings.TrimLeft(name, "-+ "))+" not compared")
+		return
+	}
 	raw := strings.Trim(m.cell(row, "type"), "`* ")
 	typ, maxLen, ok := parseType(raw)
 	if !ok {
@@ -303,6 +317,11 @@ func (m *markdownParser) enumItem(text string) bool {
 // value (the Markdown layout puts it on its own row).
 func isExampleValue(f *Field, text string) bool {
 	return f.Description != "" && !strings.ContainsAny(text, "。,:") && len(strings.Fields(text)) == 1
+}
+
+// nested reports a name cell marked as a child field: "-name" or "--name".
+func nested(cell string) bool {
+	return strings.HasPrefix(strings.Trim(cell, "`* "), "-")
 }
 
 // flush stores the field being read.

@@ -152,3 +152,29 @@ func TestFullWidthFolded(t *testing.T) {
 		t.Errorf("got %+v", p)
 	}
 }
+
+func TestMarkdownLabelColumnAndNested(t *testing.T) {
+	page := `## 接口说明
+
+**请求URL**：https://api.mch.weixin.qq.com/v3/x\
+**请求方式**：POST
+
+## 请求参数
+
+| 参数名 | 变量 | 类型[长度限制] | 必填 | 描述 |
+| --- | --- | --- | --- | --- |
+| 商户号 | mchid | string[1,32] | 是 | body 商户号 |
+| +金额 | amount | object | 是 | 金额信息 |
+| -总金额 | total | int | 是 | 总金额 |
+`
+	p, err := Parse([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Params) != 2 || p.Params[0].Name != "mchid" || p.Params[0].MaxLength != 32 || p.Params[0].In != "body" || p.Params[1].Name != "amount" {
+		t.Errorf("params %+v", p.Params)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "total") {
+		t.Errorf("warnings %q", p.Warnings)
+	}
+}
