@@ -122,6 +122,14 @@ func TestAPIErrors(t *testing.T) {
 		t.Errorf("account type not opened: %+v", e)
 	}
 
+	// A 5xx on every attempt: the transport retries, then the last answer is the error.
+	srv.QueueFault(wxpaytest.Fault{Operation: "QueryECommerceBalance", Status: 500, Times: 10})
+	e = apiErrorOf(t, runCLI(t, env, "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID))
+	if e.Status != 500 || e.Code != "SYSTEM_ERROR" || e.RequestID == "" {
+		t.Errorf("5xx after retries: %+v", e)
+	}
+	srv.ClearFaults()
+
 	// A queued fault.
 	srv.QueueFault(wxpaytest.Fault{Operation: "QueryAccountBalance", Status: 403, Code: "NO_AUTH", Message: "商户无权限"})
 	e = apiErrorOf(t, runCLI(t, env, "channel-balance", "--mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo))
@@ -249,7 +257,7 @@ func TestNoAnswer(t *testing.T) {
 
 	// Nothing listens at the base URL.
 	r := runCLI(t, with(env, envBaseURL, "http://127.0.0.1:1"), "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID, "--timeout", "5s")
-	if r.code != exitFailure || !strings.Contains(r.stderr, "no answer from http://127.0.0.1:1") {
+	if r.code != exitFailure || !strings.Contains(r.stderr, "no answer from http://127.0.0.1:1") || !strings.Contains(r.stderr, "check WXPAY_BASE_URL") {
 		t.Errorf("unreachable host: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	checkOneLine(t, r.stderr)

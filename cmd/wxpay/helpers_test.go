@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wxpay-oapi/wxpay/wxpaytest"
@@ -30,11 +31,19 @@ func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, std
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
+// testKeys is one wxpaytest identity for the whole test binary: RSA key generation is
+// slow under the race detector.
+var testKeys = sync.OnceValues(wxpaytest.NewKeys)
+
 // newServer starts a wxpaytest server and returns it with the environment that points the
 // CLI at it: keys written by Keys.WriteDir, and WXPAY_BASE_URL.
 func newServer(t *testing.T, opts ...wxpaytest.Option) (*wxpaytest.Server, map[string]string) {
 	t.Helper()
-	srv := wxpaytest.NewServer(opts...)
+	keys, err := testKeys()
+	if err != nil {
+		t.Fatalf("NewKeys: %v", err)
+	}
+	srv := wxpaytest.NewServer(append([]wxpaytest.Option{wxpaytest.WithKeys(keys)}, opts...)...)
 	t.Cleanup(srv.Close)
 	env, err := srv.Keys().WriteDir(t.TempDir())
 	if err != nil {

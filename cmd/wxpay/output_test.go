@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -128,5 +130,20 @@ func TestCheckFormat(t *testing.T) {
 	}
 	if err := checkFormat("yaml"); err == nil {
 		t.Error("checkFormat(yaml) = nil")
+	}
+}
+
+func TestNoAnswerMessage(t *testing.T) {
+	cause := errors.New("dial tcp 1.2.3.4:443: i/o timeout")
+	e := &url.Error{Op: "Get", URL: "https://api.mch.weixin.qq.com/v3/aggracct-bc/wb-channel/account/balance?bal_account_no=CIPHERTEXT&mchid=1",
+		Err: &transport.RetryError{Attempts: 3, Hosts: []string{"api.mch.weixin.qq.com", "api2.mch.weixin.qq.com", "api2.mch.weixin.qq.com"}, Err: cause}}
+	got := noAnswerMessage(e)
+	want := "no answer from https://api.mch.weixin.qq.com after 3 attempts (also tried api2.mch.weixin.qq.com): dial tcp 1.2.3.4:443: i/o timeout (check WXPAY_BASE_URL and the network)"
+	if got != want {
+		t.Errorf("noAnswerMessage =\n%s\nwant\n%s", got, want)
+	}
+	e.Err = cause
+	if got := noAnswerMessage(e); strings.Contains(got, "CIPHERTEXT") || !strings.HasPrefix(got, "no answer from https://api.mch.weixin.qq.com: dial tcp") {
+		t.Errorf("noAnswerMessage without retries = %s", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/wxpay-oapi/wxpay/transport"
@@ -162,16 +163,37 @@ func finish(ctx context.Context, stderr io.Writer, err error) int {
 		fmt.Fprintln(stderr, "wxpay: no answer in time: raise --timeout, or check the network and WXPAY_BASE_URL")
 		return exitFailure
 	case errors.As(err, &ure):
-		// url.Error quotes the whole URL, ciphertext and all; the host is what helps.
-		host := ure.URL
-		if u, perr := url.Parse(ure.URL); perr == nil {
-			host = u.Scheme + "://" + u.Host
-		}
-		fmt.Fprintf(stderr, "wxpay: no answer from %s: %v (check WXPAY_BASE_URL and the network)\n", host, ure.Err)
+		fmt.Fprintln(stderr, "wxpay:", noAnswerMessage(ure))
 		return exitFailure
 	}
 	fmt.Fprintln(stderr, "wxpay:", err)
 	return exitFailure
+}
+
+// noAnswerMessage words a request that got no answer. url.Error quotes the whole URL,
+// ciphertext and all; the host, the attempts and the last cause are what help.
+func noAnswerMessage(e *url.Error) string {
+	host := e.URL
+	if u, err := url.Parse(e.URL); err == nil {
+		host = u.Scheme + "://" + u.Host
+	}
+	cause, attempts := e.Err, ""
+	var re *transport.RetryError
+	if errors.As(cause, &re) {
+		cause = re.Err
+		attempts = fmt.Sprintf(" after %d attempts", re.Attempts)
+		var others []string
+		for _, h := range re.Hosts {
+			if h != "" && !strings.Contains(host, "://"+h) && !slices.Contains(others, h) {
+				others = append(others, h)
+			}
+		}
+		if len(others) > 0 {
+			attempts += " (also tried " + strings.Join(others, ", ") + ")"
+		}
+	}
+	return fmt.Sprintf("no answer from %s%s: %s (check %s and the network)", host, attempts,
+		strings.TrimPrefix(cause.Error(), "transport: "), envBaseURL)
 }
 
 // paramFlags maps openapi.yaml parameter names to the flags that set them.
