@@ -6,13 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/internal/specdocs"
 	"github.com/wxpay-oapi/wxpay/wxpaytest"
 )
 
@@ -27,7 +27,8 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		"Run wxpaytest, the WeChat Pay test server, standalone: for clients in other languages,\n"+
 			"or this CLI. It writes throwaway keys and a .env file with the WXPAY_* settings into\n"+
 			"DIR, prints how to point a client at it, logs each request on stderr, and stops on\n"+
-			"Ctrl-C (SIGINT) or SIGTERM. It also serves the spec at /openapi.yaml.\n\n"+
+			"Ctrl-C (SIGINT) or SIGTERM. It also serves the spec at /openapi.yaml and /openapi.json,\n"+
+			"and a readable reference at /docs.\n\n"+
 			"The .env file is written last, once the server accepts requests: wait for it.")
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dir := fs.String("keys", "", "`directory` for the keys and .env, created if missing (default: a temporary directory, removed on exit)")
@@ -116,19 +117,15 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// specRoutes serves the embedded openapi.yaml at /openapi.yaml.
+// specRoutes mounts the spec documents beside the API: /openapi.yaml, /openapi.json and
+// the /docs reference, rendered from the embedded openapi.yaml by internal/specdocs.
 func specRoutes() []wxpaytest.Option {
-	spec := wxpay.Spec()
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
-		_, _ = w.Write(spec)
-	})
-	return []wxpaytest.Option{wxpaytest.WithHandler("/openapi.yaml", h)}
+	h := specdocs.Handler(wxpay.Spec())
+	var opts []wxpaytest.Option
+	for _, p := range specdocs.Paths() {
+		opts = append(opts, wxpaytest.WithHandler(p, h))
+	}
+	return opts
 }
 
 // writeEnvFile writes the client settings as KEY=value lines, atomically (a temporary
@@ -189,9 +186,9 @@ Any other client: sign requests with WXPAY_PRIVATE_KEY_FILE as merchant WXPAY_MC
 certificate serial WXPAY_CERT_SERIAL_NO; send Wechatpay-Serial: WXPAY_PUBLIC_KEY_ID;
 verify answers and encrypt bal_account_no with WXPAY_PUBLIC_KEY_FILE.
 
-Spec: %s/openapi.yaml
+Spec: %s/openapi.yaml (also /openapi.json); reference: %s/docs
 Stop with Ctrl-C.
-`, envQuote(envPath), demoSubMchid, demoBalAccountNo, serverURL)
+`, envQuote(envPath), demoSubMchid, demoBalAccountNo, serverURL, serverURL)
 }
 
 // unwrapOp drops the "mkdir …:" prefix that the flag already shows.

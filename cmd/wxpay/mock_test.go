@@ -112,14 +112,16 @@ func TestMockInProcess(t *testing.T) {
 		t.Errorf("channel-balance against the mock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	resp, err := http.Get(env[envBaseURL] + "/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !bytes.Equal(body, wxpay.Spec()) {
-		t.Errorf("GET /openapi.yaml: %s, %d bytes", resp.Status, len(body))
+	for path, want := range map[string]string{"/openapi.yaml": string(wxpay.Spec()), "/openapi.json": `"QueryAccountBalance"`, "/docs": "QueryECommerceBalance"} {
+		resp, err := http.Get(env[envBaseURL] + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %s, %d bytes", path, resp.Status, len(body))
+		}
 	}
 
 	cancel()
@@ -131,7 +133,7 @@ func TestMockInProcess(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("mock exit %d, stderr:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{"listening on " + env[envBaseURL], "set -a; . " + filepath.Join(dir, ".env"), "wxpay ecommerce-balance --sub-mchid 1900000109", "/openapi.yaml"} {
+	for _, want := range []string{"listening on " + env[envBaseURL], "set -a; . " + filepath.Join(dir, ".env"), "wxpay ecommerce-balance --sub-mchid 1900000109", "/openapi.yaml", "/docs"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("mock's instructions lack %q:\n%s", want, stdout.String())
 		}
