@@ -35,6 +35,8 @@ type report struct {
 	Gaps     int                `json:"gaps"`
 	Warnings int                `json:"warnings"`
 	Findings []specdiff.Finding `json:"findings"`
+	// PageWarnings are what the parser skipped or did not understand, "page: warning".
+	PageWarnings []string `json:"page_warnings,omitempty"`
 }
 
 // run is the command with its arguments and output streams; it returns the exit status.
@@ -84,6 +86,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		rep := report{Spec: *specPath, Gaps: gaps, Warnings: len(found) - gaps, Findings: found}
 		for _, p := range pages {
 			rep.Pages = append(rep.Pages, p.Source)
+			for _, w := range p.Warnings {
+				rep.PageWarnings = append(rep.PageWarnings, p.Source+": "+w)
+			}
 		}
 		if rep.Findings == nil {
 			rep.Findings = []specdiff.Finding{}

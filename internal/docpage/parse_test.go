@@ -178,3 +178,26 @@ func TestMarkdownLabelColumnAndNested(t *testing.T) {
 		t.Errorf("warnings %q", p.Warnings)
 	}
 }
+
+// TestTruncatedPages parses every prefix of every fixture (cut at each line) and
+// checks that Parse returns facts or ErrNoOperation, never anything else.
+func TestTruncatedPages(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, file := range files {
+		text, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(text), "\n")
+		for i := range lines {
+			prefix := strings.Join(lines[:i], "")
+			if _, err := Parse([]byte(prefix)); err != nil && !errors.Is(err, ErrNoOperation) {
+				t.Errorf("%s, first %d lines: %v", file, i, err)
+			}
+			suffix := strings.Join(lines[i:], "")
+			if _, err := Parse([]byte(suffix)); err != nil && !errors.Is(err, ErrNoOperation) {
+				t.Errorf("%s, from line %d: %v", file, i, err)
+			}
+		}
+	}
+}

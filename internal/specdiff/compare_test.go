@@ -202,3 +202,20 @@ func TestSeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeSameDate checks that of two pages with the same date the later
+// argument wins, and that pages of different operations stay apart.
+func TestMergeSameDate(t *testing.T) {
+	a := &docpage.Page{Source: "a", Updated: "2024-01-01", Method: "GET", Path: "/x",
+		Params: []docpage.Field{{Name: "id", In: "query", Type: "string", MaxLength: 8}}}
+	b := &docpage.Page{Source: "b", Updated: "2024-01-01", Method: "GET", Path: "/x",
+		Params: []docpage.Field{{Name: "id", In: "query", Type: "string", MaxLength: 16}}}
+	c := &docpage.Page{Source: "c", Method: "POST", Path: "/x"}
+	ops := Merge([]*docpage.Page{a, b, c, nil})
+	if len(ops) != 2 || ops[0].Key() != "GET /x" || ops[1].Key() != "POST /x" {
+		t.Fatalf("ops %+v", ops)
+	}
+	if got := ops[0].Params[0]; got.Page != "b" || got.Value.MaxLength != 16 {
+		t.Errorf("id from %s (max %d), want b (16)", got.Page, got.Value.MaxLength)
+	}
+}
