@@ -11,7 +11,7 @@ type Request struct {
 	Method    string     // HTTP method
 	Path      string     // the path as received (escaped)
 	RawQuery  string     // the query as received, encrypted fields still encrypted
-	Query     url.Values // the query parameters, encrypted fields decrypted
+	Query     url.Values // the query parameters, encrypted fields decrypted (once the request got that far)
 	// Decrypted holds the plaintext of each field marked x-wechatpay-encrypted, by name.
 	Decrypted map[string]string
 	// Attempt counts how many times this same request (operation, path and parameters,
@@ -31,21 +31,16 @@ type requestLog struct {
 	attempts map[string]int
 }
 
-// attempt counts one more request under key and returns its attempt number.
-func (l *requestLog) attempt(key string) int {
+// add counts one more request under key, sets its attempt number and appends it to the log.
+func (l *requestLog) add(key string, r *Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.attempts == nil {
 		l.attempts = make(map[string]int)
 	}
 	l.attempts[key]++
-	return l.attempts[key]
-}
-
-func (l *requestLog) add(r Request) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.list = append(l.list, r)
+	r.Attempt = l.attempts[key]
+	l.list = append(l.list, *r)
 }
 
 // Requests returns a copy of the request log, oldest first.

@@ -547,8 +547,7 @@ func (s *Server) finish(ex *exchange, status int) {
 	ex.rec.Status = status
 	q := ex.rec.Query
 	key := ex.rec.Operation + " " + ex.rec.Method + " " + ex.rec.Path + "?" + q.Encode()
-	ex.rec.Attempt = s.log.attempt(key)
-	s.log.add(ex.rec)
+	s.log.add(key, &ex.rec)
 	s.logger.Debug("wxpaytest request", slog.String("operation", ex.rec.Operation), slog.String("method", ex.rec.Method),
 		slog.String("path", ex.rec.Path), slog.Int("status", status), slog.String("code", ex.rec.Code),
 		slog.String("fault", ex.rec.Fault), slog.Int("attempt", ex.rec.Attempt), slog.Duration("elapsed", time.Since(ex.start)))
