@@ -1,0 +1,35 @@
+package transport
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAEADRoundTripAndTamper(t *testing.T) {
+	key := []byte(strings.Repeat("k", 32))
+	ct, err := EncryptAEAD(key, "d215b0511e9c", "certificate", []byte("-----BEGIN CERTIFICATE-----"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt, err := DecryptAEAD(key, "d215b0511e9c", "certificate", ct)
+	if err != nil || string(pt) != "-----BEGIN CERTIFICATE-----" {
+		t.Fatalf("got %q, %v", pt, err)
+	}
+	for name, try := range map[string]func() error{
+		"wrong key": func() error {
+			_, err := DecryptAEAD([]byte(strings.Repeat("x", 32)), "d215b0511e9c", "certificate", ct)
+			return err
+		},
+		"wrong AD":     func() error { _, err := DecryptAEAD(key, "d215b0511e9c", "other", ct); return err },
+		"wrong nonce":  func() error { _, err := DecryptAEAD(key, "000000000000", "certificate", ct); return err },
+		"short key":    func() error { _, err := DecryptAEAD(key[:16], "d215b0511e9c", "certificate", ct); return err },
+		"not base64":   func() error { _, err := DecryptAEAD(key, "d215b0511e9c", "certificate", "%%%"); return err },
+		"flipped byte": func() error { _, err := DecryptAEAD(key, "d215b0511e9c", "certificate", "A"+ct[1:]); return err },
+	} {
+		if err := try(); err == nil {
+			t.Errorf("%s: decrypted", name)
+		} else if strings.Contains(err.Error(), string(key)) {
+			t.Errorf("%s: error contains the key", name)
+		}
+	}
+}
