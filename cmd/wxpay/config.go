@@ -54,6 +54,7 @@ var settings = []setting{
 		""},
 }
 
+// settingForField returns the setting that fills a transport.Config field, or nil.
 func settingForField(field string) *setting {
 	for i := range settings {
 		if settings[i].field == field {

@@ -319,6 +319,7 @@ func (h *logCapture) last() (map[string]slog.Value, bool) {
 	return h.records[len(h.records)-1], true
 }
 
+// deref returns *p as a string, or def when p is nil.
 func deref[T ~string](p *T, def string) string {
 	if p == nil {
 		return def

@@ -19,6 +19,7 @@ type flagSet struct {
 	about    string // what the command does, a paragraph or two
 }
 
+// newFlagSet returns the flag set of the command name, silent while parsing.
 func newFlagSet(name, synopsis, about string) *flagSet {
 	fs := &flagSet{FlagSet: flag.NewFlagSet(name, flag.ContinueOnError), synopsis: synopsis, about: about}
 	fs.SetOutput(io.Discard)
@@ -61,6 +62,7 @@ type queryFlags struct {
 	format  string
 }
 
+// addQueryFlags registers the shared flags of the balance commands on fs.
 func addQueryFlags(fs *flagSet) *queryFlags {
 	q := &queryFlags{}
 	fs.DurationVar(&q.timeout, "timeout", defaultTimeout, "give up when there is no verified answer within this `duration`")

@@ -109,6 +109,7 @@ func checkListenAddr(addr string, allowRemote bool) error {
 		"listen on 127.0.0.1, or pass --allow-remote to expose it anyway", addr, shown)
 }
 
+// isLoopback reports whether host is "localhost" or a loopback IP address.
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -168,6 +169,7 @@ func envQuote(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
+// printMockHelp tells the user where the server is, where its settings are, and how to use them.
 func printMockHelp(w io.Writer, serverURL, keysDir, envPath string, values map[string]string) {
 	fmt.Fprintf(w, "wxpay mock: WeChat Pay test server (wxpaytest) listening on %s\n\n", serverURL)
 	fmt.Fprintf(w, "Keys and settings in %s (throwaway test keys):\n", keysDir)

@@ -19,6 +19,7 @@ const (
 	formatTable = "table" // one field a line, amounts in yuan and fen
 )
 
+// checkFormat validates the value of -o.
 func checkFormat(f string) error {
 	switch f {
 	case formatJSON, formatTable:
@@ -41,6 +42,7 @@ func writeJSON(w io.Writer, body []byte) error {
 // row is one line of a table: a field name and its value.
 type row struct{ name, value string }
 
+// writeRows writes rows as two aligned columns.
 func writeRows(w io.Writer, rows []row) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range rows {

@@ -69,6 +69,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return finish(ctx, stderr, c.run(ctx, rest, stdin, stdout, stderr, getenv))
 }
 
+// lookup returns the command called name, or nil.
 func lookup(name string) *command {
 	for i := range commands {
 		if commands[i].name == name {
@@ -78,6 +79,7 @@ func lookup(name string) *command {
 	return nil
 }
 
+// usage writes the top-level help: the commands, the settings and the exit statuses.
 func usage(w io.Writer) {
 	fmt.Fprint(w, `wxpay queries WeChat Pay APIv3 balances.
 
@@ -110,12 +112,8 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// usagef returns a *usageError with a formatted message.
 func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
-
-// exitError carries an exit status whose message has already been written.
-type exitError struct{ code int }
-
-func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // finish reports err on stderr, one line (or one JSON object for an API error), and
 // returns the exit status for it.
@@ -124,7 +122,6 @@ func finish(ctx context.Context, stderr io.Writer, err error) int {
 		return exitOK
 	}
 	var (
-		ee  *exitError
 		ue  *usageError
 		ie  *transport.InputError
 		ce  *transport.ConfigError
@@ -136,8 +133,6 @@ func finish(ctx context.Context, stderr io.Writer, err error) int {
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.As(err, &ee):
-		return ee.code
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "wxpay: interrupted")
 		return exitInterrupt
