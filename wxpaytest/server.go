@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/wxpay-oapi/wxpay/generated/server"
 	"github.com/wxpay-oapi/wxpay/transport"
@@ -216,8 +215,10 @@ func (s *Server) TransportConfig() transport.Config {
 	return cfg
 }
 
-// Client returns an *http.Client whose Transport is a transport.Transport for this server,
-// sending over connections that Close cleans up. Call it after Start.
+// Client returns an *http.Client whose Transport is a transport.Transport for this server
+// with the transport's defaults (retries included: a Fault meant to reach the caller needs
+// Times of at least transport.DefaultMaxAttempts, or a client built from TransportConfig
+// with MaxAttempts 1), sending over connections that Close cleans up. Call it after Start.
 func (s *Server) Client() *http.Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -266,7 +267,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // exchange is one request in flight through serveAPI.
 type exchange struct {
 	rec    Request
-	route  *routers.Route
 	serial string // the Wechatpay-Serial the answer is signed under
 	fault  Fault
 	start  time.Time
@@ -281,28 +281,27 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ex.serial = s.answerSerial(r.Header.Get(headerSerial))
 	body, err := readBody(r)
 	if err != nil {
-		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "请求体读取失败: "+err.Error(), nil)
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "请求体读取失败: "+err.Error(), nil)
 		return
 	}
 	route, pathParams, allowed := s.spec.route(r)
 	if route != nil {
-		ex.route = route
 		ex.rec.Operation = route.Operation.OperationID
 	}
 
 	// 1. Authorization.
 	if _, err := checkAuthorization(s.keys, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
-		s.fail(w, r, ex, http.StatusUnauthorized, "SIGN_ERROR", "签名验证不通过 — "+err.Error(), nil)
+		s.fail(w, ex, http.StatusUnauthorized, "SIGN_ERROR", "签名验证不通过 — "+err.Error(), nil)
 		return
 	}
 	// 2. Route.
 	if route == nil {
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			s.fail(w, r, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("HTTP 请求不符合微信支付 APIv3 接口规则 — %s is not allowed on %s (openapi.yaml allows %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), nil)
+			s.fail(w, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("HTTP 请求不符合微信支付 APIv3 接口规则 — %s is not allowed on %s (openapi.yaml allows %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), nil)
 			return
 		}
-		s.fail(w, r, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("资源不存在 — %s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
+		s.fail(w, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("资源不存在 — %s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
 		return
 	}
 	// 3. Wechatpay-Serial names a WeChat Pay key this server holds.
@@ -310,11 +309,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	key, held := s.keys.WechatPayKeyFor(serial)
 	switch {
 	case serial == "":
-		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — header Wechatpay-Serial is required: the WeChat Pay public key ID or platform certificate serial",
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — header Wechatpay-Serial is required: the WeChat Pay public key ID or platform certificate serial",
 			detail("Wechatpay-Serial", "header", "", "required but missing"))
 		return
 	case !held:
-		s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — Wechatpay-Serial %q names no WeChat Pay public key or platform certificate of this server", truncate(serial, 64)),
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — Wechatpay-Serial %q names no WeChat Pay public key or platform certificate of this server", truncate(serial, 64)),
 			detail("Wechatpay-Serial", "header", truncate(serial, 64), "unknown serial"))
 		return
 	}
@@ -322,9 +321,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err := validateRequest(r, route, pathParams); err != nil {
 		var pe *paramError
 		if errors.As(err, &pe) && pe.Name != "" {
-			s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+pe.Error(), detail(pe.Name, pe.In, pe.Value, pe.Issue))
+			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+pe.Error(), detail(pe.Name, pe.In, pe.Value, pe.Issue))
 		} else {
-			s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+err.Error(), nil)
+			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+err.Error(), nil)
 		}
 		return
 	}
@@ -342,7 +341,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		pt, err := decryptField(key, ct)
 		if err != nil {
-			s.fail(w, r, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — query parameter %q: %s", p.Name, err),
+			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — query parameter %q: %s", p.Name, err),
 				detail(p.Name, p.In, "", "decryption failed"))
 			return
 		}
@@ -375,7 +374,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			if msg == "" {
 				msg = http.StatusText(f.Status)
 			}
-			s.fail(w, r, ex, f.Status, f.Code, msg, nil)
+			s.fail(w, ex, f.Status, f.Code, msg, nil)
 			return
 		}
 	}
@@ -390,7 +389,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err := validateResponse(r, route, res.StatusCode, res.Header, respBody); err != nil {
 		s.logger.ErrorContext(r.Context(), "wxpaytest: answer does not match openapi.yaml",
 			slog.String("operation", ex.rec.Operation), slog.Int("status", res.StatusCode), slog.String("error", err.Error()))
-		s.fail(w, r, ex, http.StatusInternalServerError, "SYSTEM_ERROR", "系统异常,请稍后重试 — wxpaytest's answer did not match openapi.yaml: "+err.Error(), nil)
+		s.fail(w, ex, http.StatusInternalServerError, "SYSTEM_ERROR", "系统异常,请稍后重试 — wxpaytest's answer did not match openapi.yaml: "+err.Error(), nil)
 		return
 	}
 	var code struct {
@@ -495,7 +494,7 @@ func writeError(w http.ResponseWriter, status int, code, message string, det map
 }
 
 // fail answers a signed WeChat Pay error.
-func (s *Server) fail(w http.ResponseWriter, _ *http.Request, ex *exchange, status int, code, message string, det map[string]any) {
+func (s *Server) fail(w http.ResponseWriter, ex *exchange, status int, code, message string, det map[string]any) {
 	s.write(w, ex, status, code, errorJSON(code, message, det))
 }
 
