@@ -20,6 +20,15 @@ if ! command -v "$chromium" >/dev/null 2>&1; then
 	exit 2
 fi
 
+case "$url" in
+file://*)
+	if [ ! -f "${url#file://}" ]; then
+		echo "screenshot.sh: ${url#file://} does not exist; run 'make docs' first" >&2
+		exit 2
+	fi
+	;;
+esac
+
 profile=$(mktemp -d)
 dom=$(mktemp)
 trap 'rm -rf "$profile" "$dom"' EXIT
