@@ -185,10 +185,10 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 		resp, respBody, err := t.attempt(ctx, req, target, op, body, serial)
 		out := classify(ctx, req.Method, resp, respBody, err)
 		if !out.retry || attempt >= t.maxAttempts {
-			if out.retry || err != nil {
-				return nil, giveUp(attempt, out.cause)
+			if err != nil || (out.retry && attempt > 1) {
+				return nil, giveUp(attempt, out.cause) // retries exhausted
 			}
-			return resp, nil
+			return resp, nil // an answer, 2xx or not: the caller's to read
 		}
 		wait := t.backoff(attempt)
 		if ra, ok := retryAfter(resp, t.now()); ok {
