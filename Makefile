@@ -53,9 +53,11 @@ $(SPEC_STAMP): $(SPEC_TOOLS)/package.json $(SPEC_TOOLS)/package-lock.json
 	cd $(SPEC_TOOLS) && npm ci --no-audit --no-fund
 	@touch $@
 
-## lint-spec: lint the spec with Redocly CLI and our ruleset (spec/tools/redocly.yaml).
+## lint-spec: lint the spec with Redocly CLI and our ruleset (spec/tools/redocly.yaml), then
+## check that the ruleset still catches each convention broken on purpose (lint-selftest.mjs).
 lint-spec: spec-tools
 	cd $(SPEC_TOOLS) && $(REDOCLY_ENV) ./node_modules/.bin/redocly lint --config redocly.yaml $(abspath $(SPEC))
+	cd $(SPEC_TOOLS) && $(REDOCLY_ENV) node lint-selftest.mjs $(abspath $(SPEC))
 
 ## docs: render the spec as one self-contained HTML page, $(DOCS_DIR)/index.html (Redoc).
 docs: spec-tools
