@@ -136,7 +136,11 @@ func apiErrorOf(r interface {
 		return e, true
 	}
 	if err == nil && r.StatusCode() >= 300 {
-		return transport.NewAPIError(r.StatusCode(), resp.Header, body), true
+		var h http.Header
+		if resp != nil {
+			h = resp.Header
+		}
+		return transport.NewAPIError(r.StatusCode(), h, body), true
 	}
 	return nil, false
 }
@@ -196,12 +200,12 @@ func TestFaultsSeenByTransport(t *testing.T) {
 			}
 		}},
 		{"system error", Fault{Status: 500}, 0, transport.DefaultMaxAttempts, apiError(500, "SYSTEM_ERROR", true)},
-		{"rate limited, Retry-After too long to wait", Fault{Status: 429, RetryAfter: 2 * time.Minute}, 0, 1, func(t *testing.T, res result) {
+		{"rate limited, Retry-After too long to wait", Fault{Status: 429, RetryAfter: 10 * time.Minute}, 0, 1, func(t *testing.T, res result) {
 			apiError(429, "FREQUENCY_LIMITED", true)(t, res)
 			var e *transport.APIError
 			if errors.As(res.err, &e) {
-				if got := e.Header.Get("Retry-After"); got != "120" {
-					t.Errorf("Retry-After = %q, want 120", got)
+				if got := e.Header.Get("Retry-After"); got != "600" {
+					t.Errorf("Retry-After = %q, want 600", got)
 				}
 				if e.Message != "频率限制" {
 					t.Errorf("message %q should be openapi.yaml's description of FREQUENCY_LIMITED", e.Message)
