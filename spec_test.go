@@ -81,8 +81,10 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 	if doc.OpenAPI != "3.0.3" {
 		t.Errorf("openapi.yaml: openapi is %q; keep it 3.0.3 (oapi-codegen and the linters are set up for 3.0)", doc.OpenAPI)
 	}
-	if n := doc.Paths.Len(); n != 2 {
-		t.Errorf("openapi.yaml: %d paths, want exactly 2 (%s and %s)", n, pathChannel, pathECommerce)
+	for _, p := range []string{pathChannel, pathECommerce} {
+		if doc.Paths.Value(p) == nil {
+			t.Errorf("openapi.yaml: path %s is missing; restore it", p)
+		}
 	}
 }
 

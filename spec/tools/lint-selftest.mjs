@@ -23,7 +23,7 @@ const cases = [
   ["operationId not PascalCase", "rule/operation-operationid-pascal-case", (d) => (ch(d).operationId = "queryAccountBalance")],
   ["operation description removed", "operation-description", (d) => delete ec(d).description],
   ["operation security removed", "rule/operation-security-explicit", (d) => delete ec(d).security],
-  ["common 429 response removed", "rule/operation-common-error-responses", (d) => delete ec(d).responses["429"]],
+  ["common 401 response removed", "rule/operation-common-error-responses", (d) => delete ec(d).responses["401"]],
   ["error codes of a 4xx removed", "rule/error-response-codes", (d) => delete ec(d).responses["403"]["x-wechatpay-errors"]],
   ["parameter example removed", "rule/parameter-example", (d) => delete ch(d).parameters[0].example],
   ["parameter maxLength removed", "rule/parameter-string-limits", (d) => delete ch(d).parameters[0].schema.maxLength],
