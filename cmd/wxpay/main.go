@@ -15,7 +15,8 @@
 // WXPAY_PUBLIC_KEY_FILE and WXPAY_BASE_URL (default: the first server of openapi.yaml).
 //
 // Exit status: 0 success; 1 an API error (JSON on stderr), a failed verification or no
-// answer; 2 a usage, settings or input error; 130 interrupted.
+// answer; 2 a usage, settings or input error; 130 interrupted. wxpay mock runs until
+// SIGINT or SIGTERM and then exits 0.
 //
 // The command uses only the library's public API: package transport signs and verifies,
 // package generated is the client, wxpay.Result checks the answer.

@@ -19,6 +19,13 @@ import (
 // envFileName is the file mock writes its client settings to, in the --keys directory.
 const envFileName = ".env"
 
+// envFileHeader starts every .env file mock writes; it marks a directory as mock's own.
+const envFileHeader = "# wxpay mock:"
+
+// keyFileNames are the files wxpaytest.Keys.WriteDir writes, which mock must not write
+// over unless an earlier mock run wrote them.
+var keyFileNames = []string{"apiclient_key.pem", "pub_key.pem", "platform_cert.pem"}
+
 // runMock is "wxpay mock": wxpaytest standalone, until interrupted. It writes the keys and
 // a .env file into the --keys directory; the .env file appears once the server accepts
 // requests, so its existence is the readiness signal.
@@ -29,7 +36,9 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			"DIR, prints how to point a client at it, logs each request on stderr, and stops on\n"+
 			"Ctrl-C (SIGINT) or SIGTERM. It also serves the spec at /openapi.yaml and /openapi.json,\n"+
 			"and a readable reference at /docs.\n\n"+
-			"The .env file is written last, once the server accepts requests: wait for it.")
+			"The .env file is written last, once the server accepts requests: wait for it. DIR may\n"+
+			"be reused across runs (the keys are new each time), but mock refuses a DIR holding key\n"+
+			"files it did not write. After Ctrl-C or SIGTERM it exits with status 0.")
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dir := fs.String("keys", "", "`directory` for the keys and .env, created if missing (default: a temporary directory, removed on exit)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr: anyone who can reach it gets answers signed with its public test keys")
@@ -55,6 +64,9 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return usagef("--keys: %v", err)
 	}
 	envPath := filepath.Join(keysDir, envFileName)
+	if err := checkKeysDir(keysDir); err != nil {
+		return err
+	}
 	// A .env left by an earlier run would announce a server that is not up yet.
 	if err := os.Remove(envPath); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("mock: removing the old %s: %w", envPath, err)
@@ -89,6 +101,25 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "wxpay mock: stopping")
+	return nil
+}
+
+// checkKeysDir refuses a directory holding key files that mock did not write (a real
+// apiclient_key.pem, say), since WriteDir would replace them with test keys.
+func checkKeysDir(dir string) error {
+	head := make([]byte, len(envFileHeader))
+	if f, err := os.Open(filepath.Join(dir, envFileName)); err == nil {
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		if string(head[:n]) == envFileHeader {
+			return nil // an earlier mock run's directory
+		}
+	}
+	for _, name := range keyFileNames {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return usagef("--keys %s already holds %s, which mock did not write: it would be replaced by a test key; use an empty or new directory", dir, name)
+		}
+	}
 	return nil
 }
 
@@ -133,7 +164,7 @@ func specRoutes() []wxpaytest.Option {
 // file renamed into place), so a reader never sees half a file.
 func writeEnvFile(path, serverURL string, values map[string]string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# wxpay mock: settings for a client of the WeChat Pay test server at %s.\n", serverURL)
+	fmt.Fprintf(&b, "%s settings for a client of the WeChat Pay test server at %s.\n", envFileHeader, serverURL)
 	b.WriteString("# Throwaway test keys: never use them for anything real.\n")
 	b.WriteString("# Load into a shell with: set -a; . ./.env; set +a\n")
 	for _, s := range settings {

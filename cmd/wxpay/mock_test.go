@@ -144,6 +144,31 @@ func TestMockInProcess(t *testing.T) {
 	}
 }
 
+func TestMockKeepsOtherKeyFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	real := filepath.Join(dir, "apiclient_key.pem")
+	if err := os.WriteFile(real, []byte("a real key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, nil, "mock", "--addr", "127.0.0.1:0", "--keys", dir)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "already holds apiclient_key.pem, which mock did not write") {
+		t.Errorf("exit %d (want 2), stderr:\n%s", r.code, r.stderr)
+	}
+	checkOneLine(t, r.stderr)
+	if b, _ := os.ReadFile(real); string(b) != "a real key" {
+		t.Errorf("apiclient_key.pem was overwritten")
+	}
+
+	// A directory an earlier mock run wrote is reused.
+	if err := os.WriteFile(filepath.Join(dir, envFileName), []byte(envFileHeader+" settings\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkKeysDir(dir); err != nil {
+		t.Errorf("checkKeysDir of a mock directory: %v", err)
+	}
+}
+
 func TestMockBusyAddress(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
