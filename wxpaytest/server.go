@@ -474,11 +474,15 @@ func detail(field, location, value, issue string) map[string]any {
 	return d
 }
 
+// wireError is server.Error with WeChat Pay's field order: code, message, detail.
+type wireError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Detail  map[string]any `json:"detail,omitempty"`
+}
+
 func errorJSON(code, message string, det map[string]any) []byte {
-	e := server.Error{Code: code, Message: message}
-	if det != nil {
-		e.Detail = &det
-	}
+	e := wireError{Code: code, Message: message, Detail: det}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
