@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -145,5 +146,15 @@ func TestNoAnswerMessage(t *testing.T) {
 	e.Err = cause
 	if got := noAnswerMessage(e); strings.Contains(got, "CIPHERTEXT") || !strings.HasPrefix(got, "no answer from https://api.mch.weixin.qq.com: dial tcp") {
 		t.Errorf("noAnswerMessage without retries = %s", got)
+	}
+}
+
+func TestFinishOtherErrors(t *testing.T) {
+	var buf bytes.Buffer
+	if code := finish(context.Background(), &buf, errors.New("wxpay: the answer had no JSON body")); code != exitFailure {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if got := buf.String(); got != "wxpay: the answer had no JSON body\n" {
+		t.Errorf("stderr = %q", got)
 	}
 }

@@ -161,7 +161,8 @@ func finish(ctx context.Context, stderr io.Writer, err error) int {
 		fmt.Fprintln(stderr, "wxpay:", noAnswerMessage(ure))
 		return exitFailure
 	}
-	fmt.Fprintln(stderr, "wxpay:", err)
+	msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "wxpay: "), "transport: ")
+	fmt.Fprintln(stderr, "wxpay:", msg)
 	return exitFailure
 }
 
