@@ -6,7 +6,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -57,7 +59,12 @@ func LoadCertificateFile(path string) (*x509.Certificate, error) {
 func readKeyFile(what, path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &KeyError{What: what, Path: path, Reason: "cannot read the file: " + errors.Unwrap(err).Error(), Err: err}
+		reason := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			reason = pe.Err.Error() // the path is already named
+		}
+		return nil, &KeyError{What: what, Path: path, Reason: "cannot read the file: " + reason, Err: err}
 	}
 	return b, nil
 }
@@ -76,7 +83,11 @@ func decodePEM(what, path string, data []byte, accepted ...string) (*pem.Block, 
 			return block, nil
 		}
 	}
-	return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("wrong PEM block type %q: expected %q", block.Type, strings.Join(accepted, `" or "`))}
+	quoted := make([]string, len(accepted))
+	for i, t := range accepted {
+		quoted[i] = strconv.Quote(t)
+	}
+	return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("wrong PEM block type %q: expected %s", block.Type, strings.Join(quoted, " or "))}
 }
 
 func loadPrivateKey(data []byte, path string) (*rsa.PrivateKey, error) {
