@@ -304,10 +304,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("资源不存在 — %s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
 		return
 	}
-	// 3. Wechatpay-Serial names a WeChat Pay key this server holds.
+	// 3. Wechatpay-Serial names a WeChat Pay key this server holds, where openapi.yaml's
+	// security requirement (WechatPaySerial) or an encrypted field calls for one.
 	serial := r.Header.Get(headerSerial)
 	key, held := s.keys.WechatPayKeyFor(serial)
+	encrypted := encryptedParams(route)
 	switch {
+	case !requiresSerial(route) && len(encrypted) == 0:
 	case serial == "":
 		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — header Wechatpay-Serial is required: the WeChat Pay public key ID or platform certificate serial",
 			detail("Wechatpay-Serial", "header", "", "required but missing"))
@@ -331,7 +334,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	inner := r.Clone(r.Context())
 	inner.Body = http.NoBody
 	query := r.URL.Query()
-	for _, p := range encryptedParams(route) {
+	for _, p := range encrypted {
 		if p.In != openapi3.ParameterInQuery {
 			continue // openapi.yaml only encrypts query parameters; see the package doc
 		}

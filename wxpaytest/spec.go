@@ -83,6 +83,27 @@ func encryptedParams(route *routers.Route) []*openapi3.Parameter {
 	return out
 }
 
+// serialScheme is the security scheme of the Wechatpay-Serial header in openapi.yaml.
+const serialScheme = "WechatPaySerial"
+
+// requiresSerial reports whether every security requirement of an operation (its own, else
+// the document's) includes Wechatpay-Serial.
+func requiresSerial(route *routers.Route) bool {
+	reqs := route.Spec.Security
+	if route.Operation.Security != nil {
+		reqs = *route.Operation.Security
+	}
+	if len(reqs) == 0 {
+		return false
+	}
+	for _, req := range reqs {
+		if _, ok := req[serialScheme]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // paramError is a request that the spec rejects: 400 PARAM_ERROR naming the parameter.
 type paramError struct {
 	Name, In, Value, Issue string

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // The encrypted fields come from openapi.yaml's x-wechatpay-encrypted marker, not from Go code.
@@ -84,5 +86,26 @@ func TestDocumentedMessage(t *testing.T) {
 		if got := spec.documentedMessage(route, tc.status, tc.code); !strings.HasPrefix(got, tc.want) || (tc.want == "") != (got == "") {
 			t.Errorf("%d %s: %q, want %q", tc.status, tc.code, got, tc.want)
 		}
+	}
+}
+
+func TestRequiresSerialFromSpec(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uri := range []string{"/v3/ecommerce/fund/balance/1900000109", "/v3/aggracct-bc/wb-channel/account/balance"} {
+		route, _, _ := spec.route(httptest.NewRequest(http.MethodGet, uri, nil))
+		if !requiresSerial(route) {
+			t.Errorf("%s: openapi.yaml requires Wechatpay-Serial", uri)
+		}
+	}
+	route, _, _ := spec.route(httptest.NewRequest(http.MethodGet, "/v3/ecommerce/fund/balance/1900000109", nil))
+	op := *route.Operation
+	op.Security = &openapi3.SecurityRequirements{{"WechatPayAuthorization": {}}}
+	r2 := *route
+	r2.Operation = &op
+	if requiresSerial(&r2) {
+		t.Error("an operation secured by Authorization alone should not require Wechatpay-Serial")
 	}
 }
