@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
@@ -44,6 +45,21 @@ func (e AccountType) Valid() bool {
 	}
 }
 
+// Defines values for EncryptCertificateAlgorithm.
+const (
+	AEADAES256GCM EncryptCertificateAlgorithm = "AEAD_AES_256_GCM"
+)
+
+// Valid indicates whether the value is a known member of the EncryptCertificateAlgorithm enum.
+func (e EncryptCertificateAlgorithm) Valid() bool {
+	switch e {
+	case AEADAES256GCM:
+		return true
+	default:
+		return false
+	}
+}
+
 // AccountBalance 渠道额度 — the quota of a balance account (额度台账号).
 //
 // Example: {"balance":1,"in_transit_reduction_exist":false}
@@ -65,6 +81,32 @@ type AccountBalance struct {
 //
 // Example: BASIC
 type AccountType string
+
+// Certificate 平台证书 — one platform certificate, encrypted with the APIv3 key.
+type Certificate struct {
+	// EffectiveTime 证书启用时间 — when the certificate becomes valid.
+	//
+	// Example: 2018-06-08T10:34:56+08:00
+	EffectiveTime time.Time `json:"effective_time"`
+
+	// EncryptCertificate 证书信息 — the certificate (PEM), encrypted with the merchant's APIv3 key.
+	EncryptCertificate EncryptCertificate `json:"encrypt_certificate"`
+
+	// ExpireTime 证书弃用时间 — when the certificate expires.
+	//
+	// Example: 2023-06-08T10:34:56+08:00
+	ExpireTime time.Time `json:"expire_time"`
+
+	// SerialNo 平台证书序列号 — the certificate's serial number (hex), as sent in Wechatpay-Serial.
+	//
+	// Example: 5157F09EFDC096DE15EBE81A47057A7232F1B8E1
+	SerialNo string `json:"serial_no"`
+}
+
+// CertificateList 平台证书列表 — the platform certificates currently valid for the merchant.
+type CertificateList struct {
+	Data []Certificate `json:"data"`
+}
 
 // ECommerceBalance 二级商户账户实时余额 — a sub-merchant's real-time balance; amounts in fen (分).
 //
@@ -93,6 +135,32 @@ type ECommerceBalance struct {
 	// Example: 1900000109
 	SubMchid string `json:"sub_mchid"`
 }
+
+// EncryptCertificate 证书信息 — the certificate (PEM), encrypted with the merchant's APIv3 key.
+type EncryptCertificate struct {
+	// Algorithm 加密算法 — the encryption algorithm.
+	//
+	// Example: AEAD_AES_256_GCM
+	Algorithm EncryptCertificateAlgorithm `json:"algorithm"`
+
+	// AssociatedData 附加数据 — the AES-GCM associated data.
+	//
+	// Example: certificate
+	AssociatedData string `json:"associated_data"`
+
+	// Ciphertext 加密后的证书内容 — base64 of the AES-256-GCM ciphertext followed by its tag.
+	Ciphertext string `json:"ciphertext"`
+
+	// Nonce 加密使用的随机串 — the AES-GCM nonce.
+	//
+	// Example: 61f9c719728a
+	Nonce string `json:"nonce"`
+}
+
+// EncryptCertificateAlgorithm 加密算法 — the encryption algorithm.
+//
+// Example: AEAD_AES_256_GCM
+type EncryptCertificateAlgorithm string
 
 // Error 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
 type Error struct {
@@ -226,6 +294,19 @@ type ClientInterface interface {
 	// Corresponds with GET /v3/aggracct-bc/wb-channel/account/balance (the `QueryAccountBalance` operationId).
 	QueryAccountBalance(ctx context.Context, params *QueryAccountBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCertificates 下载平台证书 — download the WeChat Pay platform certificates
+	//
+	// 获取商户当前可用的平台证书列表。平台证书用 APIv3 密钥以 AEAD_AES_256_GCM 加密。
+	// Lists the WeChat Pay platform certificates currently valid for the merchant, each
+	// encrypted with the merchant's APIv3 key (AEAD_AES_256_GCM: `ciphertext` is base64 of
+	// the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
+	// Verify this answer's signature with a certificate it contains (bootstrapping) or with a
+	// key already trusted. Used to follow platform-certificate rotation; not one of the two
+	// balance pages.
+	//
+	// Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
+	ListCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// QueryECommerceBalance 查询二级商户账户实时余额 — query a sub-merchant's real-time account balance
 	//
 	// 收付通平台通过此接口可以查询二级商户账户余额信息。支持商户:【平台商户】。
@@ -254,6 +335,29 @@ type ClientInterface interface {
 // Corresponds with GET /v3/aggracct-bc/wb-channel/account/balance (the `QueryAccountBalance` operationId).
 func (c *Client) QueryAccountBalance(ctx context.Context, params *QueryAccountBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewQueryAccountBalanceRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCertificates 下载平台证书 — download the WeChat Pay platform certificates
+//
+// 获取商户当前可用的平台证书列表。平台证书用 APIv3 密钥以 AEAD_AES_256_GCM 加密。
+// Lists the WeChat Pay platform certificates currently valid for the merchant, each
+// encrypted with the merchant's APIv3 key (AEAD_AES_256_GCM: `ciphertext` is base64 of
+// the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
+// Verify this answer's signature with a certificate it contains (bootstrapping) or with a
+// key already trusted. Used to follow platform-certificate rotation; not one of the two
+// balance pages.
+//
+// Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
+func (c *Client) ListCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCertificatesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -336,6 +440,33 @@ func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalancePar
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
 		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCertificatesRequest constructs an http.Request for the ListCertificates method
+func NewListCertificatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -465,6 +596,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v3/aggracct-bc/wb-channel/account/balance (the `QueryAccountBalance` operationId).
 	QueryAccountBalanceWithResponse(ctx context.Context, params *QueryAccountBalanceParams, reqEditors ...RequestEditorFn) (*QueryAccountBalanceResponse, error)
+
+	// ListCertificatesWithResponse 下载平台证书 — download the WeChat Pay platform certificates
+	//
+	// 获取商户当前可用的平台证书列表。平台证书用 APIv3 密钥以 AEAD_AES_256_GCM 加密。
+	// Lists the WeChat Pay platform certificates currently valid for the merchant, each
+	// encrypted with the merchant's APIv3 key (AEAD_AES_256_GCM: `ciphertext` is base64 of
+	// the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
+	// Verify this answer's signature with a certificate it contains (bootstrapping) or with a
+	// key already trusted. Used to follow platform-certificate rotation; not one of the two
+	// balance pages.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
+	ListCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCertificatesResponse, error)
 
 	// QueryECommerceBalanceWithResponse 查询二级商户账户实时余额 — query a sub-merchant's real-time account balance
 	//
@@ -601,6 +747,112 @@ func (r QueryAccountBalanceResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r QueryAccountBalanceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCertificatesResponse200Headers the declared response headers of an HTTP 200 response for ListCertificates
+type ListCertificatesResponse200Headers struct {
+	RequestID          *string
+	WechatpayNonce     *string
+	WechatpaySerial    *string
+	WechatpaySignature *string
+	WechatpayTimestamp *string
+}
+
+// ListCertificatesResponse400Headers the declared response headers of an HTTP 400 response for ListCertificates
+type ListCertificatesResponse400Headers struct {
+	RequestID          *string
+	WechatpayNonce     *string
+	WechatpaySerial    *string
+	WechatpaySignature *string
+	WechatpayTimestamp *string
+}
+
+// ListCertificatesResponse401Headers the declared response headers of an HTTP 401 response for ListCertificates
+type ListCertificatesResponse401Headers struct {
+	RequestID          *string
+	WechatpayNonce     *string
+	WechatpaySerial    *string
+	WechatpaySignature *string
+	WechatpayTimestamp *string
+}
+
+// ListCertificatesResponse500Headers the declared response headers of an HTTP 500 response for ListCertificates
+type ListCertificatesResponse500Headers struct {
+	RequestID          *string
+	WechatpayNonce     *string
+	WechatpaySerial    *string
+	WechatpaySignature *string
+	WechatpayTimestamp *string
+}
+
+type ListCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CommonBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *SignError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *SystemError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCertificatesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListCertificatesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCertificatesResponse401Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListCertificatesResponse500Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCertificatesResponse) GetJSON200() *CertificateList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCertificatesResponse) GetJSON400() *CommonBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCertificatesResponse) GetJSON401() *SignError {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCertificatesResponse) GetJSON500() *SystemError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCertificatesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -786,6 +1038,27 @@ func (c *ClientWithResponses) QueryAccountBalanceWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseQueryAccountBalanceResponse(rsp)
+}
+
+// ListCertificatesWithResponse 下载平台证书 — download the WeChat Pay platform certificates
+//
+// 获取商户当前可用的平台证书列表。平台证书用 APIv3 密钥以 AEAD_AES_256_GCM 加密。
+// Lists the WeChat Pay platform certificates currently valid for the merchant, each
+// encrypted with the merchant's APIv3 key (AEAD_AES_256_GCM: `ciphertext` is base64 of
+// the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
+// Verify this answer's signature with a certificate it contains (bootstrapping) or with a
+// key already trusted. Used to follow platform-certificate rotation; not one of the two
+// balance pages.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
+func (c *ClientWithResponses) ListCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListCertificatesResponse, error) {
+	rsp, err := c.ListCertificates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCertificatesResponse(rsp)
 }
 
 // QueryECommerceBalanceWithResponse 查询二级商户账户实时余额 — query a sub-merchant's real-time account balance
@@ -1016,6 +1289,208 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers QueryAccountBalanceResponse500Headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestID = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayNonce = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySerial = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayTimestamp = &value
+		}
+		response.Headers500 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCertificatesResponse parses an HTTP response from a ListCertificatesWithResponse call
+func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CommonBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest SignError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest SystemError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCertificatesResponse200Headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestID = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayNonce = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySerial = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayTimestamp = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListCertificatesResponse400Headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestID = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayNonce = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySerial = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayTimestamp = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCertificatesResponse401Headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RequestID = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayNonce = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySerial = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpayTimestamp = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListCertificatesResponse500Headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1399,114 +1874,127 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7HyNc9NWuve/ckb7ztR+R05sx/ky8847TuK0mQLJJmF7OzUTH0snsRb7yEhygi9kxlAIoSU4KQEKpctH",
-	"gXJ7S0wLhUBK+V+KJdv/xZ1zjiRLsuykfGz3zrIzOw2ydM7zPOf5+D0f0nFOkPMFGSOsqVz8OJdFUEQK",
-	"/XMaHS0iVQtNjJF/iUgVFKmgSTLm4lyj+tT46ZS+Wa1tl42bZxvVFfB7eRN8gkazUANTsPSBCibGgDwP",
-	"tKykAoUttQ8cLcoaApIGlrIIA0HGGhQ0CS8AtVgoyIrWw/EcOgbzhRzi4lx4aHxwaGSkPzEeHoiEx/rC",
-	"0cTQeHQs0j8QHUr0jSf7kxzPqUIW5SEhUSsVyFOqpkh4gVte5rlPkJCFWgGWQgdlLKB2PvTnm/UHm81r",
-	"FeP689r2z5QJBWJRzgO2DJCwkCuKSAQSBloWAVVawEgEeaSqcAG56e0f7htJjoZHh/vCI+ORxHhyJBYe",
-	"iSXCQ6ND4yPRWHTP1M4gRYI5H3J/26q9vGVsVms7X+tnfmx+dXdizFi9rD97pFceNqona8/u6c8r+uoV",
-	"vfKU8mKdAXIcDSgUMzlJAEdQCQTSU4dG5j5Ofjo3MTb3e/leOghkBah0e+vJQg5q87KSBwJSNGleEqCG",
-	"gEYWM2VBboJYXUKKWxyOpcORSCzaF430xYYj0Vgk7Pzf3qUiLWCoFZWO51h/8Ju+vkYZz0AVDcTAzEeJ",
-	"aP/AkqRlp2cSlF66AJAXkQLSsxMHkjOziQNTqRQ+OHlwNJlK4ZHJsU9TKZwG5CHCWgoTQWGYRyLIlEDa",
-	"e0rpHpAAizBXREDVoEK1mT6b/iQ5+lFidirxae/MxIcHZ5Mzs71pIKkApnCLkoIiZ4j4RJAvqhqYh1IO",
-	"LCKFyVmScU8K71lAs1IeqRrMFzoJyLjypHnlsbH6iMroEJaOARUJMhZVZpAOJWk7231AQX9HggakeZCX",
-	"FaoCGPSDvISLGlLBvCLnAZaX3DoQ6e+PRcNDsYHux7zMcwpSCzJWEfU9o3I+L+MRKJpOiFwj3gJh+ics",
-	"FHKmfHr/rhIGj7f2JHeKVP8S04kDc8np6clpjudMiyWyqJwyLj1sbl5tVKvcspOs/6OgeS7O/aW35RR7",
-	"2a9qb1JRZIWR6hGtYzlj9TJzjbXttfqP9/T11cb3p/XVqyCgn/lRP/MTu6t+82TQ1FIRFKAC80hDCk9M",
-	"j8jb9JYgoyB4RAWJqYnFPqAUc0jtSeEUPgHsVcAJYFQqjZcPwQnQ+P47feWRcfmZcWsVnEjhE6FQyP4/",
-	"ecohDnACOKkmT1efGjefGWtbJh+V9fqd58aD7+q3tmq/3tTP3GX304XBxMG/JfZPjM1NJ/96KDkzC06A",
-	"j2Znp4CHc6ezMpkwLtzVK9+ZIqGb6pVTza/PeH6gKt8xEvkdknlzr+NOf/ff7WHv7R1c8t6WMO/v7MD2",
-	"uIz9SGdL39tKrUeICh8LLdm/IKLZKhf/rIPldFZ3YtNyrugABXvQIfpQUSHnQcBHXsbcMm9v7dGttu1f",
-	"Q9PaqPRROj+iDi/z3Dg1RiyU9kt5SUPiazmiccrMwdFP5/ZPHJiYTY653FHz9kb9wtnm1XV99clbcEfO",
-	"5Tq4HYVE8BxjaB9Qc/ISEOUlTKOQgjSl9EZ+po1bcAK4iKKG37y6VntxgV3X1y80z641qpfem/6fbvp+",
-	"utpZwdpMy/dYOxkX4ZDp8etYFQFVPtG9+cN5goS315rla42XZ9+CRTFY6Vm3g2k543cL5BFUh0Qvrnt9",
-	"E2uxTmzLQ5gzrjLS9e3txvcnm1e2mre/fm9if7qJuRTXY1se5e0QudqPtaOJlVQN5d/AyD6dmU36gej6",
-	"o536zg3911P69jbHE9rq99daFh/HxVzuLZieY5cOFqdSDgEV8z4WvkAOakh5Mwtz8A1OACcdvIdXZnDu",
-	"K+9t7M+2MbfedtaqNhNzqXG7VXVS9cPLtrbTE08IglzE2gjMQd/Kk7F9s3nyYvP2t/rze3bkOFqUNQjk",
-	"eQBBhj0IIFsHBNiteuVh4/E9vfI06Mqzj3MZa6MIz0l4TlMgViVtTkFiUSBbzqFjEsmj52FORcs8V1Dk",
-	"AlI0ieXbmU5kviqvezZm/3xV3gC+P9i8eBj4QGXcuciO8Ny8rOShxsU5CWsDMY63SgMS1tACUojSdGPH",
-	"h17j66q+fk9/8LV+/b5+/X6zvKmfrTRvf2ucP1vbuUMI734H5WApi7QsUgBkVIfsjYGEVU2x/lZpWZAR",
-	"5+KMitlmJiPLOQQx1Vvzkpz5OxI0wp6pKbP0ug8/tefn68+/1y+tGKtPG4/vGatP6z/t6P/48lV5o9NP",
-	"zDEWM6E8UoQsxJqtRmT3nhTWK9Vm+ZxeuayXfwUBWr1Sg3EwkpiZGAX6jefG9R/ZeiCQgaokWM8H94Hx",
-	"ZHIGGOe+rO88aDx+Zt01j5DauimFJ6eS04nZicmDoPFyvbF+17qPKB2NOY4Vx5JTkzMTs6D28ttG9WTz",
-	"7IZ1s4gKsirZxAdZLQzhYp6Lf8ZRYjmeIwRxPGfvyPGcuSJ32FmKsu53156IIyErhhxyJ56Ec0nBLCm2",
-	"BMHxnFcG5B6nGIircPJOfm9jn+M5L9vkPg/nhBGTzEWoYJhHlESH5owQ4jiXMo0jpLqvTFq7uy+Psc04",
-	"gheSo3KeKA3q6LjadU7f+odx5UntxdXm7W8p9dClex+oQEEwF9KkvO0V9gGYJ9tT+5lHGAT01RWvSzOZ",
-	"nzMPzDo/uAilHMzk0Bxbg4vTejLPFRAWJbzQusxzajEzlxeyksjFucgwLTdHwsNcm/9zb9UdrDjtddmP",
-	"HB8b1ivV+uZ9JqKAvnap9mItTjh+Vd7o9BNvPLjDruqVqn7ymlFZr194aFxcq724zqRsbWy7WibLfUCA",
-	"GGQQrUKLClzCbp/LhLUHv+uVp59v2l7rwlqXXykHRdziIWDuFvRw8xrxwnHou7hTvfL0VXnD2HxS2/m6",
-	"Wb7G+iieG/j65k/OAlN984axuq4/e1Lb/lKvbLwqn2r3thNjPJBUtchaBq2quqc23lJInsvDY/sRXtCy",
-	"XLwvyvuU+UlWKSlIJIbf4tBH/w77xBg7AfCkGxQbs95AewOPoiqz+g8Cjeq9+s6KjaZZ2YxnOUmj/LlT",
-	"RM7CWsh+Qv/qvLMwSK3dbYUMu7X3Gl0bUzoZaeR+HqCehR5ncdvThHKVMj1iJcBQgxIFxVAUJbIjzE05",
-	"iNKUIuJ9pdao3jM+P2N6a7KIapKylJWELJiXUE4ES1AFS4qMF0AgTa+keZCm4Zb8QVWE/JGTWSKWpkJp",
-	"Oz076/I/PzOrIZRki3mIQwqCIjUqx90gMJqVMFKR28t6y7nd9Y4eUIuedk0j1oeEoiJppRniLtm5Mgg/",
-	"BUuJopaVFek/WRBqY4eltY2tOyQHfnnLOFntUlMJ2KrnfIxZp3OJIM0DW824aIg1BUPTM4loODYEqCH9",
-	"vxT3e/leiuMxSZzmVE2xr2hW2mFfYf3ROSy3rlhkWVfSKbyURQoCabo87fsRPgSYy0l4ATiCI3EWaXvJ",
-	"NOsysw4sLuYzSDEbsSls+5fE1ISrGxtg3ioxNeFpAgd5kLbpT7s6fjxI27ymUxhafe++aEjIQgUKGlLM",
-	"JjhPK8Npm8m0CfBpizWgahCLUBEBwoLMXLg8n8Lu1mtgeiYxM5MITX08OhMJLUbm+nkw81EiFO0fCNqt",
-	"VuBisKBIi4S5I6hE+7UpnD6QnP1ociyVwoem96dSuGv/lnY4p/eDDCLypo1sqGVBIVdUQfr/pylLLOdC",
-	"SimF0TEoaLkSgCpQEdZ4QBYCKF/QSmBeVsCHydkekGRmE9+TPpnuPRyOeNRqtzEBj861Wqge1YuMjSX7",
-	"+xNjw0PJscHI2EBybCyWiCUiA8PDA2PJwZHY4OBgX2Jo1Fc/e1LY0e1lrV0VQOateKBqkATlVDEc7kOt",
-	"Li8dD1BQIQdLSHQYIz3BWDjiqEwysC4Ru2apPMdzBLlycc7tBmwnAgvSx6jUKhNMwVKnQQgCqXxmIUgw",
-	"X73s/dFvOoKkgZZvcciB6JpLEbNyTlTjxDz8BygmxtpnKHigIIHAaCwikUoM+g5RpLDbzANZdMyMIen+",
-	"SP/geHg4OT42GianGelPjiSHIonYYLh/MDEY7YuOR0aGkpF0sAdMaHQ8QW1NK9DpDIQFpVTQzCa+6UA/",
-	"oOqtSpq0iFiMUqknNX46xSJBbftB/dpp41LFOH1Df3DF2PqFb14vN+6drL14Wd+83y51/YubenUlyKew",
-	"ZVGEAs8kgQokol0MShBl6aIdbRWoNgVZpkWBedmqaEKBolPz+aVjBVjieK6o5MjqmlZQ4729BVjqWULS",
-	"MQn3HD3aI8j5XlEWehf7eq2j7o2FI9HwQLQ/GuPae/ztHcb6tdO17Tu17R8YuDVu3G1UbzPkEzf/4Sjx",
-	"vCqfZBe7p0+vyqdSeHZJdsqPbWei4hB1V+SaGmcBJQsxRrkupaMUDrTTE7T9X1tuRhfBAIUEMxV0Y9vA",
-	"XvhgQXdWgZhIMYNENh7igpfyEgaiLBTzCGssJy7ABaT2gE9o4CS0yTkRKfQyDSl72RkEouFoOBTuC0X6",
-	"gkCUVLigkKTcjjEYER2UMaJ3xnoikZ5wLMi3fkthuuGShNV99GoLbKogJ6kaQ/VIogUiei9UEIC5HDiC",
-	"ChoIqAiBdHt5Ms2E8pe/gClF1mRBzoGAEykHUzgEkovkeC20I0BFkZAK0i6PmQYBJ+ThAdmQEJr2B1rp",
-	"FAbAgmWAprGIAIOEIKCCFgfeTkCaeoTG1m/1F1u17efen6nqkCXbR6EY725SrJ+8BPS02DX9gsWt43my",
-	"9v9NA7MWDDIoJy/ts4EUUtjQFO2rlbwktdBKwI1Fdh/+ckASprJkbY/nlxX/ybguk2Igg+bp5JRSVDUJ",
-	"L5BVKZKSxRJvdt/piJUd/tWuo1b0ETsIq9Tt07PWoKJ1G0ILeObPVHYaM3ZksBTQihCueADyUDmCRI+O",
-	"W9EmTthD6SA1CvsqIYsSND2TCE0mklP0UEIRHhz4cDwSon8HQRETe7diyFJWVhGJsBLDZEDC/mrHZEdv",
-	"YaA0RKEoEi2D+xvCoqwAdEwjHMpYJdz6k58GAcdEllm4DTJfy6b8qMplHLwRzAgz8iLqaVtWgRoK0UmL",
-	"tKP2GYyD9PGjBZUnbPJAwrwzU1tm2BVqIC+rGkgfLajUgs0zUUGBAHMK4ikyRVDIEkenSVjQTBrl+dZc",
-	"GUgfQaU0CNAkkxybhNPBdlJNJwUC1iCeyXT6OEuzHRTywGqZkL+KioCW00CRl1TqpZlOuzy7XUzQSFqq",
-	"UrIpRqHTPKoGtaK6D6TZWnauRFzrByooFkQKlgAQaa6TZp2YtLkKMgMku+p01jzwNgzbuWaLi57TaWPA",
-	"TYtJiPHNY+PyQzZT6bO0FTFVz+JLWRnkYYl6MCCRgLpZNc6fZAHNXsdV7E3z9iVnmZoYMi1KBuPgQxkI",
-	"Mia5mIUGrQCfRxCbzkaeZ9pCVjI1JeBsBZgVdk3ScgyJ+YMQmjMRTx3wwUVOOBTkeG4RKSoDUZGecE+Y",
-	"YCu5gDAsSFyc6+sJ9/RxPEdSM1oqIIgMLiwoUBC0UEboXcqETITTa8KZXkevagH5lCX9wNcpp4zjr8rr",
-	"xtWtZvka+/er8ga5g4bi5tX15u2NuL52qX2Z+jdbxs2zdmEwEg4fLagUsf3VlEerhxewYFYW5Wg02EtH",
-	"D4zLCpAVUcJQKdk5iNqTwtP2xFYcRMJh+wD8XIEGlQWktVKYgFmCMAshGZibs8rdWGYDyd6cIG45Nzqq",
-	"7w6FnjiYwgFHtsODjglC5zwIBFwpmiursDy7mMLUYRxB5qsFEvYbxabqaxvbhMjFOXI2JU83liic6R1Z",
-	"17h7dumoFQPfHzy1U+AoBFtT9J5T8akERwYGhiJWUkRhfisnsoq9rWIcK0y2xis89eO8hK1/Rnyqeru3",
-	"eQmvRA70HF6VNzw/mx0xt0ZbeaxXsflWrIynsI0A3NG+C27iPWGdgnWcwgWSnWDNumy9osFSJMas2TK0",
-	"JT00EB4WMtEoigwOxmB/GA73hVEsEhOEwQgSYHggEo1kBDE6MNDX1y+IMNoXFqMxODg0NACHxOH5Dufj",
-	"Nqq9HlQkHI3tclSeOQdLjGzZ5cOesfloOPzHpnz+6NTA3sZ5PNbmM9cTDYfB5Me7zQq0aZLpVHveD9e8",
-	"0+GaZZ6LMU3ye9bWuN62tzTog5HdH2wNfpInosO7P9E2h73Mc/17odE5AOdsT1C336kx8dlhnxrkZ4eJ",
-	"vanFfB4qJV+cQfWZeZ+9lWYI1oILtJdv3sw6/T4gktzjBC3eG1uZhs/LP3tGM5QDCjAKDFy0gQkaiagF",
-	"uvzgEVRyhKmjBZU2mj3uywTb1P6j/aHwcCgSoYdCUB+yyk2980UsWiiv97jd61zujPjcDVw2O2k8uMMg",
-	"nV6p1nbudqodMbjKWkU+OJGt6MSJKZxwFcdsRBPwkBG0UVrHMpuM6X8kTU1hZ5FNBQEnpcEekDDHJUhS",
-	"7RiZ4EGklxxXqQgxw3fGo/vG6Uq8vvmLfmnFpL5S1Vf/q755X19dIX506x/1Cw/16jPnFvVrp4k8rt/g",
-	"QW17Td953tjacq1BF2BD387n2FRC4+U3jVvn2QLGhe/11Sd8CtfPPTO2vjA+P6Ov/FLb/tLStGr9m8fk",
-	"YFYfOqEUW4GtxoNm+aaxuu5cz7hy07i0SsV/UNZQ3Ba7CtSsXMyJQCIxjSRsQEWaZv5ZQIoki2b1r6DI",
-	"85IG1Cykb3YGmDiCPMCylsKZElAQCbvWC6mOmqc1SQFzKm/2d2HLJui4RakAVbUj/mwbq9kdgb7lOYW3",
-	"MqRATZ7kai3k4xxFeIfo9HWH4MzDMgGqicVdYtBk02UH5LykaUgEv698xSbhPK1yawDJDwC6Boj+IE5i",
-	"k0RvDube6bzUHge5vXq+O/bzjIqZ3vE9xPtnQby96Rc9Be+7efHjDjjU+O2ifuau0wCN6z/ov5ab5Wsc",
-	"z9Fik+O9gvbX/FqvFnRbiRDuHOlxkeCZZfHuubf3gZf/SW8Ev3//t8v7v357dFELk4HvysaNu04vyOvP",
-	"njTPrhmXHzYefl7fvA92E4SreUgXZW1vJon6tdPm3e94TR44sZdRWa89v1P/ZltfP2+G+7VLeoViNiby",
-	"FytsDf2r8/qFFb3ys/mItXZte622XW6cfdxJti5IR6Wqr1eNc1/qX9w3506//bx5dd2Hl/qtrcbWHRdU",
-	"tBCJ/tV5F0axrrvG7ytX6usr+plH9Uc771+bef/i97/Ei997J6p70POIqM09OfeOhqOxUCQSCsc4nvO4",
-	"Lettujc/pl09j4ck09a5P3NvnntHzrBNrLud9h69ZPsrZW/PR3Y6n8OvV3oL973WW6EHJ+cSh2Y/cqGo",
-	"2oubJEn/9nNWaWlU7zJmWIHlLbyGzVZvXl03Vi+7ShdfPDHKJ2vba/qZk42tbQqssKwByGp6KhJtZOXJ",
-	"NVQNagjMy0pGElUgaW8Er0yZkGDaVRLvJGz6bs+syq6DOTc213r6c32nwtwVsagzj8ww71nRuRsrxDgB",
-	"l4sJD+3ULl2P042NB9/p29vebcjSlFLTU3SCHIzg1g5tlJv2Ozeyf3L0Y/r9idfENx5enLc2bv+3vrJT",
-	"37nIU7ofXdIrG41fzFsszmbnkgcnD334UftS5uCa4+2Y2vZa48mjXSjo+BjdcHTy4Ox0YnR2juw8Onlw",
-	"fGL6wDthXn/6s37mUfPKg87MJ0ZHJw8dZKT8LTk9MT7RdhC17S8bt84b5y4aP/5mXP/BWF3Xv7ixCxX1",
-	"nYv1rSvNi08at87ra7dY3da4fq5RrfKg9nLL2Hzmeg27RYiFzT3SqO9s6Gu3duP951vG9XPk1q1rHgp4",
-	"wC6/f/n7XwfFtsKTJ353D1H/vLBtIT0H9tiVZo8370Btd8f++mS0h4AO+Pa1o8Hr0+YbN9qxf+eosTvo",
-	"9USUt4MM9xJdOmLidr/bBmdb8acrvV3CSld6uz7UVZp+ceqdi9SOWW8iUr+o1pVy3xjXleYuEa4j5Z7A",
-	"15Fs/6zNNyJ2l2vneNg5iXOHSfuzGSQLib1WFjI5PZacpkeR/I+JmdkZVzrCDpDlhiQ3oC75LWQhjV9O",
-	"G8/X7RXtbGNeLmLxjRIILzv0YR8mfBAxc72NrdvsVtut1m9tvYcjfzoc8dFTTwDz1VX/+Op7yF2rAmy8",
-	"5n/RRwu9nyh8t18jbLem958m/Pf8NKHXcvr/aAP+X/CbaV2/kNYa7VZhHrU6keqf++m0Dkv4t9Ncy7ea",
-	"a2aBmBZ87fVdPbv3xvzv9YE2/o9s7dfCaCPKD+XuUQFdH417yxOpe/hAExt46vKZJmtgKmOPq1lzqvaY",
-	"ZtdJVWe5xHujawrUTvPfiiSQsth5nm57R79xQ19fe1XeYEfUqN5lV/SHK42tl80rW/rDnxovN+rXThsX",
-	"7upn7tZPPaPiKigSkTAQ5TyUMA8Umb6GqcnmS8NQQSr9VhdSVVCQJfZ6h/v9c1iQevJC1v0OOuc766bf",
-	"Obs7pb+e0q8/bKM0A4UjxYIPoRAoKC9ryEUlCBRVxL78T9+3M9mUVOeXmYK+vET9mDlsq8muXzvcfTa6",
-	"pzVcZ81Gt0vLHol0VWwbv5xunmUTj45B3dZ8btA9AThfxKLq2K6l4suHl/8nAAD//w==",
+	"7HwLcxPHFuZf6Zq7VZF2R7Ykv0Vtbcm2nLgC2Nc2yaYiympp2tZcpB4xPbLRBlcJAsYkGJtgIBByeQQI",
+	"mw02CQkYHMJ/CZqR9C+2untmNC/JDo+bu3tJVarMaLr7nNOnz/nOY/ozIacUSwpGWCNC4jMhj6CEVPbn",
+	"FDpaRkSLjI/Sf0mI5FS5pMkKFhJCY+uJ8dNJfWOrtl01bp5pbC2DP6ob4GM0kocamISV9wgYHwXKHNDy",
+	"MgEqn2ofOFpWNARkDSzmEQY5BWswp8l4HpByqaSoWpcgCugYLJYKSEgI0cGxgcHh4b7kWLQ/Fh3ticaT",
+	"g2Px0Vhff3ww2TOW6ksJokByeVSElEStUqKjiKbKeF5YWhKFj1EuD7USrEQOKjiH/HzozzbqDzaa19aM",
+	"689q2z8zJlSIJaUI+DRAxrlCWUISkDHQ8ggQeR4jCRQRIXAeuentG+oZTo1ER4Z6osNjseRYarg3Otyb",
+	"jA6ODI4Nx3vje6Z2GqkyLASQ+/tm7cUtY2OrtvO1fvrH5ld3x0eNlcv600f62sPG1ona03v6szV95Yq+",
+	"9oTxYu0BcmwNKJWzBTkHjqAKCGUmDw3Pfpj6ZHZ8dPaP6r1MGCgqIGx5a2SpALU5RS2CHFI1eU7OQQ0B",
+	"jU5myoK+BDFZRKpbHI6po7FYb7wnHuvpHYrFe2NR5397l4o8j6FWVtvuY/3B7/r6KmM8Cwnq7wXTHyTj",
+	"ff2Lspafmk4yetkEQFlAKsjMjB9ITc8kD0ym0/jgxMGRVDqNhydGP0mncQbQQZS1NKaCwrCIJJCtgIx3",
+	"lzJdIAkWYKGMANGgyrSZjc18nBr5IDkzmfyke3r8/YMzqemZ7gyQCYBp3KKkpCpZKj4JFMtEA3NQLoAF",
+	"pHI5ywruSuM9C2hGLiKiwWKpnYCMK4+bV34xVh4xGR3C8jFAUE7BEuEH0qEkvr3dB1T0D5TTgDwHiorK",
+	"VACDPlCUcVlDBMypShFgZdGtA7G+vt54dLC3v/M2L4mCikhJwQQx2zOiFIsKHoaSaYToM2otEGZ/wlKp",
+	"YMqn+x+EMvhZa036psT0LzmVPDCbmpqamBJEwTyxVBZrJ41LD5sbVxtbW8KSk6z/oqI5ISH8rbtlFLv5",
+	"r6Q7paqKykn1iNYxnbFymZvG2vZq/cd7+vpK4/tT+spVENJP/6if/om/Vb95ImxqqQRKUIVFpCFVpEeP",
+	"ytu0liCrIniEgOTk+EIPUMsFRLrSOI2PA3sWcBwYa2uNFw/BcdD4/jt9+ZFx+alxawUcT+PjkUjE/p+O",
+	"cogDHAdOqunorSfGzafG6qbJx9p6/c4z48F39Vubtd9u6qfv8vfZxGD84EfJ/eOjs1Opvx9KTc+A4+CD",
+	"mZlJ4OHcaaxMJozzd/W170yRsEX1tZPNr097fmAq39YTBW2S+XK3481g899psPf1NiZ5b1OY77c3YHuc",
+	"xh7S/qTvbabWEKrCxyKL9i+IajYREp+2OTnt1Z2eaaVQdoCCPegQG1RW6X5Q8FFUsLAk2kt7dMu3/Cto",
+	"mo/KAKULIurwkiiMscOIc5X9clHWkPRKhmiMMXNw5JPZ/eMHxmdSoy5z1Lx9oX7+TPPqur7y+A2YI+d0",
+	"bcyOSj14gTO0D5CCsggkZREzL6QiTa28lp3xcQuOAxdR7OA3r67Wnp/nz/X1880zq42tS++O/l9+9IN0",
+	"tb2C+Y5W4La2O1yUQ67Hr3KqKKgK8O7NH85RJLy92qxea7w48wZOFIeVnnnbHC2n/26BPIrqkOTFda9+",
+	"xFqs07PlIczpVznp+vZ24/sTzSubzdtfvztif/kRcymu52x5lLeN5/Jva9sjViEaKr7GIftkeiYVBKLr",
+	"j3bqOzf0307q29uCSGmr319tnfgELhcKb+DoOVZpc+II4xAwMe/j7gsUoIbU1zthDr7BceCkQ/Twyg+c",
+	"+8m7M/ZXnzG33rbXKt8Rc6mx/1S1U/XDS7a2sx1P5nJKGWvDsAADM0/G9s3miYvN29/qz+7ZnuNoWdEg",
+	"UOYABFk+EEA+DwjxV/W1h41f7ulrT8KuOPszIWstFBMFGc9qKsRE1mZVJJVzdMlZdEymcfQcLBC0JAol",
+	"VSkhVZN5vJ1tR+bL6rpnYf7Pl9ULIPAHmxcPA+8Rzp2L7JgozClqEWpCQpCx1t8riFZqQMYamkcqVZpO",
+	"7ATQa3y9pa/f0x98rV+/r1+/36xu6GfWmre/Nc6dqe3coYR3foNxsJhHWh6pAHKqI/bCQMZEU62/CUsL",
+	"cuJcnDEx28xkFaWAIGZ6az5Ssv9AOY2yZ2rKDHsewE/t2bn6s+/1S8vGypPGL/eMlSf1n3b0f375snqh",
+	"3U/cMJazkSJSc3mINVuN6OpdaayvbTWrZ/W1y3r1NxBi2SsSToDh5PT4CNBvPDOu/8jnA6EsJHLOGh/e",
+	"B8ZSqWlgnP2yvvOg8ctT6605hEjrpTSemExNJWfGJw6Cxov1xvpd6z2qdMznOGYcTU1OTI/PgNqLbxtb",
+	"J5pnLlgvS6ikENkmPsxzYQiXi0LiU4ERK4gCJUgQBXtFQRTMGYXDzlSU9b4790QNCZ0x4pA7tSSCSwpm",
+	"SrElCEEUvDKg7zjFQE2Fk3f6u499QRS8bNP3PJxTRkwyF6CKYRExEh2aM0yJE1zKNIYQcT+ZsFZ3Px7l",
+	"iwkUL4y0crwBSURHnpmzg4PTwyJAOKdWShqS7DyqGZgfQRV6UNzmB83NoZwmL6BZTS6ioHIDS22vb9U3",
+	"7vMcpnVIeVLemZnOopxSRAQswIIsuZOR8WhsMBLtj0QHZ2LRRE9voq//v0UHEywFbdshCWoowsjwqsoS",
+	"1T3G1mzOLaaO2IYPcQqWTnSsJKu7sPvb53tgl09EvIzGe16PUV4CmMVKZy1wVxs8tL1HrEoCLhezSAWh",
+	"PDoWFgGkz7FGTacXbXjqKbG+gbHoUGpsdCQ61D+aivWlhlODsWTvQLRvIDkQ74mPxYYHUzE/AyyffLQs",
+	"q0iiB6XFjejVNfdWBO/w4QCr7djP/YGeyCWmlSuNW/dtGQUdGQJyZVVFWCtUuOqCOTMdbNlw/7GRoMag",
+	"tayhItlNDz0KaDIEVRVWfPJiEwdxnRpRipQe1BbX+F2SvvlP48rj2vOrzdvfMhFAl2t6jwAVwQLTRAs0",
+	"7AOwSK0Tc69zCIOQvrLsRTymbZw1ibTMO1yAcgFmC2iWzyEkWLlJFEoISzKebz0WBVLOzhZzeVkSEkJs",
+	"iFWjYtEhwQeP3Et1lrPTnS8FkRPg4vU1atm4iEL66qXa89UE5fhl9UK7n0TjwR3+VF/b0k9cM9bW6+cf",
+	"GhdXa8+vcylbC9tIjMtyH8hBDLKIGWZJhYvYDcm4sPYAy7zyDIIu26sdWOvwK+OgjFs8hMzVwh5uXgFO",
+	"OjZ9F7Slrz15Wb1gbDyu7XzdrF7jJ9rzgljf+MmZf65v3DBW1vWnj2vbX+prF15WT/rB2PioCGRCyryi",
+	"2Cq6eUpnLYUUhSI8th/heS0vJHriu5o7m8MA/Qs81n4f1cYpUT5PbAVZexCaTB0IB3p+x1HvAAJgYV5R",
+	"ZS1fDLClX9zUt5brm1eMR5fstc2FGJiyhnY58GEylRydTaamZ+N9/bPvjxxwo0Hfr22BoQtxpZKjydR0",
+	"vK+fTUjPNyFKToYakmYtc+xJ6Vw9pX9x07j00FjdtGlPpqYj748cAK3RgI52K4DTBQW46JxcyiNVQ8e0",
+	"dgLT18/Xr50yXdDyaX3zqbM2bpb3KSnxvn5GTmtKMKcUCsoi11BZI0CD811BVOA2jRWMgNrzF/WN+/Vr",
+	"p9wdFk4JsPFuvvtjc0O5gdjQQHwQ7uraW1pj0eLfE5esAvXfyo95to6ljnjp3N/fwpIOZnEchBpb9+o7",
+	"y3ayiVeVRJ6ya1Q/d5oIZ90pYo/QvzrnrJuF/QeEpzb859K1MKOTk0bfFwHqmu9y1n49PRquSp9vdyWk",
+	"QZnljKAkyXRFWJh0EKWpZSQGSq2xdc/4/LQZzNBJiEnKYl7O5cGcjAoSWIQELKoKngehDHuSEUGGRaP0",
+	"D2Yi6R8FhecpM2GHCrZ2z05KBu+fmfSjlOTLRYgjKoIScyqOt0FoJC9jRJAbZXirnZ11kW1Qix6/pjFg",
+	"nSurslaZpnCB7ysHwZOwkixreUWV/xeP0Xzs8KxvY/MOPdFuO+wvOYRs1XMO497JOUWYpUlbvSrxCO+Z",
+	"iUxNJ+PR3kHAHMl/Twt/VO+lBZEdsVmiqfYTzcrK2U9stN16YpFlPcmk8WIeqQhk2PSsLYb5E1goyHje",
+	"6TGos8zYU2Z4E5YrrOCGLI1t/5qcHHd7Ju6tk5PjnqglLIKMTX/G1RAjgozNayaNodUW1hOP5PJQhTkN",
+	"qWaPmMgKpxmbyYyZ/2JWNkQ0iCWoStRfKRzCKHNp7O5MCk1NJ6enk5HJD0emY5GF2GyfCKY/SFLDHPb7",
+	"UcZgSZUXKHNHUIW1M6Vx5kBq5oOJ0XQaH5ran07jju1NrAFoaj/IIipvFpVALQ9KhTIBmf+RYSzxlCRS",
+	"K2mMjsEcDU3M2E0EdCKAiiWtwgKV91MzXSDFj01iT/pkwptoNOZRq9266Dw61+ow8qhebHQ01deXHB0a",
+	"TI0OxEb7U6OjvcneZKx/iMaSA8O9AwMDPcnBkUD97EpjRzMU73wiAHJrJQKiQQpK0+VotAe1mqBY95yK",
+	"SgVYQZLjMLId7I3GHIU7nsuS6bnmmW7qv2CRQROXGWiFaiX5Q1RpZdEnYaVdnyANKQJaBSmYXbns/TEo",
+	"nH9ZvWDbFoccqK65FDGvFCSSoMcjuL9wfNTfYigCFeVoGIklJDGJwcCIOI392QPTh2T2mhnIhLvAuMa6",
+	"90irmY81L7ZwqsOAspQFJrImLyDuowizpMZPJ7knqG0/qF87ZVxaM07d0B9cMTZ/FZvXq417JzjU8Uud",
+	"A6GwmMbWiaIUeBrtCINYJpSgytJBO3wFGp+CLLGc+ZxiFfxgjiFEc/zisRKsCKJQVgt0dk0rkUR3dwlW",
+	"uhaRfEzGXUePduWUYrek5LoXerqtre7ujcbi0f54X7xX8LfA+Rtw6tdO1bbv1LZ/4MGdceNuY+s2Rz4J",
+	"8x+OCsjL6gn+sHP64GX1ZBrPLCpO+fHlzKgwwswVfUYS3KHkIcao0KGyksYhPz1h2/75chNsEgxQJGem",
+	"QtyxXWgvfHCnO6NCTKWYRRLvnnTBS2URA0nJlYsIazxlXILziHSBj5njpLQpBQmp7DFzKXtZGYTi0Xg0",
+	"Eu2JxHrCQJIJnFcRIi0fgxHVQQUj9mZvVyzWFe0Ni63f0pgtuChjso/HYTbYJKAgE43HDEhm9RP2LlQR",
+	"gIUCOIJKGggRhEDGX73LcKH87W9gUlU0JacUQMiJlMNpHAGpBbq9FtrJQVWVEQEZl8XMgJAT8oiALkgJ",
+	"zQQDrUwaA2DBMsDSOIgCg2Quh0paAngL5RlmERqbv9efb9a2n3l/ZqpDp/R3CnPe3aRYP3kJ6Gqxa9oF",
+	"i1vHeDr3f80As1QKsqigLO6zgRRSeU8xazupeElqoZWQG4vs3hvtgCRcZencHsuvqMGN4x0aqUEWzbHG",
+	"YrVMNBnP01kZklKkimg2p7EOZNv9k46dyGyI7YQJM/tsrzWoap16tEOe9mzCd2Pa9gyWAloewuUPQBGq",
+	"R5Dk0XHL2yQoeygTZofCfkrJYgRNTScjE8nUJNuUSEwEB94fi0XY32FQxvS8Wz5kMa8QRD2sbOfTg9WO",
+	"y469wkFphEFRJFkH7iOEJUUF6JhGOVQwodwGk58BIUfDslnXDHNby5vgmcplHbxRzAizygLq8k2rQg1F",
+	"WCNixlEaDCdA5rOjJSJSNkUgY9EZqS1x7Ao1UFSIBjJHS4SdYHNPCChRYM5APEOmCOby1NBpMs5pJo3K",
+	"XKvtGmSOoEoGhFiQSbdNxpmwn1TTSIGQ1aduMp35jIfZDgpFYHUU0L/Kag4tZYCqLBJmpblOuyy7nUzQ",
+	"aFhKzMw/1HhbNdGgVib7QIbPZcdK1LS+R0C5JDGwBIDEYp0Mb1TI2PUD7iD5U6exFoG3n8bPNZ9c8uyO",
+	"jwE3LSYhxje/GJcf8vpVwNSWxySeyRfzCijCCrNgQKYOdWPLOHeCOzR7HldmLiPaj5xVXHqQWVI+nADv",
+	"KyCnYBqLWWjQcvBFBLFpbJQ5ri10JlNTQs5KuVmA1mStwJFYMAhhMRO11KEAXOSEQ2FBFBaQSjiIinVF",
+	"u6IUWyklhGFJFhJCT1e0q0cQBRqasVQBRWRwfl6FuZwWyea6F7MRE+F0m3Cm29HKMY8CUoNB4OukU8aJ",
+	"l9V14+pms3qN//tl9QJ9g7ni5tX15u0LCX31kn+a+jebxs0zdmI8Fo0eLRGG2P5uyqPV4hKyYFYeFZg3",
+	"2EvDCxhTVKCokoyhWrFjENKVxlN2Q3MCxKJRewOCTIEG1XmktUKYkJmCMBMhWViYtco9WOHf63hjgoRl",
+	"3NiXbG5X6PGDaRxyRDsiaBsgtI+DQMgVormiCsuyS2nMDMYRZH55J+OgL5WY+tqHbVwSEgLdm4qnWYkq",
+	"nGkdeVNV5+jSUSsBgT94cqfAUQixstCeXQmohMT6+wdjVlDEYH4rJrKKHa1kHE9MtroPPfWTooytf8YC",
+	"snq7d0FRXqkc2D68rF7w/Gzm2d0abcWxXsV21EwSaWwjALe374CbRI9bZ2Adp3GJRidYsx5bXzDyEIkz",
+	"a3bU2JIe7I8O5bLxOIoNDPTCvigc6omi3lhvLjcQQzkY7Y/FY9mcFO/v7+npy0kw3hOV4r1wYHCwHw5K",
+	"Q3Nt9sd9qPa6UbFovHeXrfK0AVpi5NMuHfZ8VRaPRv9cE+yfbarbW7er57QFtL3Go1Ew8eFurXQ+TTKN",
+	"ate73tO32nu6JAq9XJOCxtoa1+37iJENjO0+sPVdBB0RH9p9hO8zpSVR6NsLjc7+cGd5gpn9doWJTw8H",
+	"5CA/PUzPGykXi1CtBOIMps/c+uwtNUOxFpxnhVfzZd4IFwAi6TtO0OJ9sRVpBNQq94xmGAcMYJQ4uPCB",
+	"CeaJ2Al02cEjqOJwU0dLhDVaeMyXCbZ5/1ZfJDoUicXYplDU52wVaovtGuefUKTKiX5+UT9rNljUr53y",
+	"tyO9rJ50Pqxv3Dchqr613Pzqbm3nLvAWyYHl706m8X6ZBlte4PNKnU0iQ2ZpvMfWARDy0pUAmVaFl2E2",
+	"u8ZNgdGfKXLvM+s+vAKS8ZSSMzSYnZcXEKZw8SOWWOFXHPAkzXvEm/WHLigna/zSAxkTEMoqikY0FZZK",
+	"vCqkmiN4khoWVASlCs+GIKkLHCJIAppiEm2LOuKcX1V4QLYPYEVjWTwLXy0qaWwdL55IDACDdE9HnIr2",
+	"Sg50b17Q20C3uxsMVC4HeHrn9/5/8ntv0325PVVt+8vG8+e+5mZJWcQFBUp7snFOV+V8fNiy38gqF3TP",
+	"lbFkRendn9m9WkvtI3Z3Axr/NMx4cIeH5PraVm3nbrvcP0838FJ/QJzPZ3TG+WmcdBU3bG5DHjLCdpTd",
+	"tkxi2h9ZI2nsLJIQEHJSGu4CSbPdE6rI2fIpglg3dbeVMsQ8Pjce3TdOrSXqG7/ql5ZN6te29JX/Xd+4",
+	"r68sUxy8+c/6+Yf61lPnEvVrp6g8rt8QQW17Vd951tjcdM3BJuDftDrH8a7KxotvGrfO8QmM89/rK4/F",
+	"NK6ffWpsfmF8flpf/rW2/aWFFLbq3/xCN2bloTMU5jPw2UTQrN40Vtad8xlXbhqXVpj4DyoaSthiJ4Dk",
+	"lXJBAjKNSYoIa4AgTTP/LCFVViSzelNSlTlZAyQP2cU1IS6OsEhdQRpnK0BFNGyy7ttx1KysTlBYIKLZ",
+	"nwNbmIa1i1ZKkJC2+QNfW/DuGYQ33Gf5RposGWQrQS3filydrZRvMbvwqt/4mJtlJhhMX+8Sg6aYkDuk",
+	"FGWNYqs/lr/iH/p4Wp2sBuqgAN7VAP0n41zeCf36wfhb7ffe43eqXj3fHbR4Wt1N6/gOqvyroMre9Ivt",
+	"gvfqEQplbZDQ+P2ifvqu8wAa13/Qf6s2q9cEUWDFAsdn0/5bTFpfTneaiRLubMl0keDpRfSuubfrjpb+",
+	"RRcevbveqMP1RkFrdFALk4HvqsaNu04rKOpPHzfPrBqXHzYefk7j990E4Wr+YJPytiUuifq1U+bbb3lO",
+	"ETixl7G2Xnt2p/7Ntr5+znT3q5f0NYbZuMifL/M59K/O6eeX9bWfzSHW3LXt1dp2tXHml3aydUE6JlV9",
+	"fcs4+6X+xX3zu5lvP29eXQ/gpX5rs7F5xwUVLUSif3XOhVGs566vi9eu1NeX9dOP6o923t0K8O5eq3+L",
+	"e632TlRnp+cRkc88OdeOR+O9kVgsEu0VRMFjtqzLQl5/m3a1PB6SzLMu/JVri8JbMoY+se6223u0kv4b",
+	"M96cjWy3P4dfrXQS7XmlS28OTswmD8184EJRtec3aZD+7ec809LYusuZ4QmWN3DLFJ+9eXXdWLnsSl18",
+	"8dionqhtr+qnTzQ2txmwwooGIE9qESTZyMoTaxANagjMKWpWlgiQtdeCV6ZMqDPtKIm34jYDl+enys6D",
+	"ORc253ryc31njZsreqJOPzLdvGdG52o8EeMEXC4mPLSzc+kazhY2Hnynb297l6FTM0pNS9EOcnCCWyv4",
+	"KDfP7+zw/omRD9n1eq+Ibzy8OF9t3P4/+vJOfeeiyOh+dElfu9D41XzF4mxmNnVw4tD7H/inMhuPHV/3",
+	"1rZXG48f7UJB22FswZGJgzNTyZGZWbryyMTBsfGpA2+Fef3Jz/rpR80rD9oznxwZmTh0kJPyUWpqfGzc",
+	"txG17S8bt84ZZy8aP/5uXP/BWFnXv7ixCxX1nYv1zSvNi48bt87pq7d43ta4fraxtSWC2otNY+Op65ap",
+	"FiEWNvdIo75zQV+9tRvvP98yrp+lr25e81AgAv743d1W/z4otuWePP67s4v617ltC+k5sMeuNHuseRtq",
+	"Oxv2VyfD7wLa4NtX9gavTlug3/Bj//ZeY3fQ6/EobwYZ7sW7tMXEfrvrg7Mt/9OR3g5upSO9HQd1lGaQ",
+	"n3rrIrV91uuINMirdaQ80Md1pLmDh2tLucfxtSU7OGoL9Iid5dreH7YP4txu0r4VkEYhva8UhUxMjaam",
+	"2Fak/uf49My0KxzhG8hjQxobMJP8BqKQxq+njGfr9ox2tDGnlLH0WgGElx02OICJAETMTW9j8zZ/1Tar",
+	"9Vub7+DIXw5HAvTU48ACdTXYvwZucsesAG+P/H/oTnbvDexv97J1/2l6d/P6f+bN696T0/dnC/D/hldC",
+	"d7wAutVFSmARtSqR5K+9GbrNFMHlNNf0reKamSBmCV97flfN7t1h/s+6f1r8M0sHlTB8RAWh3D0qoOtO",
+	"7Df8RcEeLpjkDU8drpm0Gqaydrua1bxpt2l2/NLAmS7xvujq4rfD/DciCaQutO+n297Rb9zQ11dfVi/w",
+	"LWps3eVP9IfLjc0XzSub+sOfGi8u1K+dMs7f1U/frZ/k98GVVJlKGEhKEcpYBKrCPqPXFPPSB6giwq4i",
+	"RoSAkiLzz/Pc94fAktxVzOXdd4gIgb1u+p0zu1P620n9+kMfpVmYO1IuBRAKgYqKioZcVIJQmaDWrbkW",
+	"mzJx3iwZDuQlHsTMYVtNdr3MffdvW7pazXXWty1+adktka6MbePXU80zvOPR0ajb6s8NuzsA58pYIo7l",
+	"WiruX9DXBL1b37PIPubgN0zIeN78DIIAmFMVQtjXGtY3CU6OnS3SS4eX/m8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -34,6 +34,16 @@ type Config struct {
 	// an expired or not-yet-valid certificate is never used.
 	PlatformCertificates []*x509.Certificate
 
+	// APIv3Key is the merchant's 32-byte APIv3 key (APIv3密钥). Setting it turns on platform-
+	// certificate download from GET /v3/certificates: in the background every
+	// CertificateRefresh, and at most once a minute when an answer names an unknown serial.
+	// With it, WechatPayPublicKey and PlatformCertificates may both be empty (bootstrapping).
+	// Call (*Transport).Close to stop the background refresh.
+	APIv3Key []byte
+	// CertificateRefresh is how often platform certificates are downloaded again; 0 means
+	// DefaultCertificateRefresh (12 h).
+	CertificateRefresh time.Duration
+
 	// Base sends the signed requests; nil means http.DefaultTransport.
 	Base http.RoundTripper
 	// Logger receives one record per request and per retry or failover, never secrets; nil discards them.
@@ -83,8 +93,12 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil while WechatPayPublicKeyID is set: load pub_key.pem with LoadPublicKeyFile"}
 	case c.WechatPayPublicKey != nil && c.WechatPayPublicKeyID == "":
 		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "empty while WechatPayPublicKey is set: set the key's ID (PUB_KEY_ID_…)"}
-	case c.WechatPayPublicKey == nil && len(c.PlatformCertificates) == 0:
-		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil: set WechatPayPublicKeyID and WechatPayPublicKey (or PlatformCertificates) to verify WeChat Pay's answers"}
+	case c.APIv3Key != nil && len(c.APIv3Key) != APIv3KeySize:
+		return &ConfigError{Field: "APIv3Key", Reason: fmt.Sprintf("must be %d bytes (the APIv3 key set in the merchant platform)", APIv3KeySize)}
+	case c.CertificateRefresh < 0:
+		return &ConfigError{Field: "CertificateRefresh", Reason: "negative duration"}
+	case c.WechatPayPublicKey == nil && len(c.PlatformCertificates) == 0 && c.APIv3Key == nil:
+		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil: set WechatPayPublicKeyID and WechatPayPublicKey (or PlatformCertificates, or APIv3Key to download them) to verify WeChat Pay's answers"}
 	case c.MaxResponseBytes < 0:
 		return &ConfigError{Field: "MaxResponseBytes", Reason: "negative: use 0 for the 1 MiB default"}
 	case c.MaxAttempts < 0:
@@ -133,8 +147,8 @@ func (c Config) String() string {
 	if c.Signer != nil {
 		b.WriteString(" Signer:[set]")
 	}
-	fmt.Fprintf(&b, " WechatPayPublicKeyID:%q WechatPayPublicKey:%s PlatformCertificates:%d}",
-		c.WechatPayPublicKeyID, redacted(c.WechatPayPublicKey != nil), len(c.PlatformCertificates))
+	fmt.Fprintf(&b, " WechatPayPublicKeyID:%q WechatPayPublicKey:%s PlatformCertificates:%d APIv3Key:%s}",
+		c.WechatPayPublicKeyID, redacted(c.WechatPayPublicKey != nil), len(c.PlatformCertificates), redacted(c.APIv3Key != nil))
 	return b.String()
 }
 
@@ -148,6 +162,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("cert_serial_no", c.CertificateSerialNo),
 		slog.String("wechatpay_public_key_id", c.WechatPayPublicKeyID),
 		slog.Int("platform_certificates", len(c.PlatformCertificates)),
+		slog.Bool("certificate_download", c.APIv3Key != nil),
 	)
 }
 

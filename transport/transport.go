@@ -22,6 +22,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -56,6 +57,7 @@ type Transport struct {
 	failover       failover
 	limiter        Limiter
 	rateRules      map[*operation]*rateRule
+	certs          *certificates // platform-certificate download; nil when Config.APIv3Key is unset
 
 	now    func() time.Time // the clock; time.Now outside tests
 	random io.Reader        // randomness for nonces and OAEP; crypto/rand outside tests
@@ -105,7 +107,19 @@ func New(cfg Config) (*Transport, error) {
 	if t.rateRules, err = ops.rateRules(cfg.RateLimits); err != nil {
 		return nil, err
 	}
+	if cfg.APIv3Key != nil {
+		t.certs = newCertificates(t, cfg.APIv3Key, cmp(cfg.CertificateRefresh, DefaultCertificateRefresh))
+	}
 	return t, nil
+}
+
+// Close stops the background platform-certificate refresh, if any; the Transport still
+// works afterwards, downloading only when an answer names an unknown serial.
+func (t *Transport) Close() error {
+	if t.certs != nil {
+		t.certs.close()
+	}
+	return nil
 }
 
 // cmp returns v, or def when v is the zero value.
@@ -147,7 +161,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.certs != nil {
+		t.certs.host.Store(req.URL)
+	}
 	key, err := t.keyFor(req, op)
+	if err == errNoValidKey && t.certs != nil { // bootstrapping: no key yet, download one
+		if err = t.certs.refresh(req.Context(), req.URL, false); err == nil {
+			key, err = t.keyFor(req, op)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +322,15 @@ func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response
 		k, ok := t.keys.lookup(serial, now)
 		return k.pub, ok
 	}
-	if err := VerifyResponse(lookup, resp.Header, body, now); err != nil {
+	err := VerifyResponse(lookup, resp.Header, body, now)
+	var ve *VerificationError
+	if err != nil && t.certs != nil && errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
+		// WeChat Pay may have rotated its certificate: download, then verify this answer again.
+		if t.certs.refresh(req.Context(), req.URL, false) == nil {
+			err = VerifyResponse(lookup, resp.Header, body, now)
+		}
+	}
+	if err != nil {
 		return err
 	}
 	if err := t.ops.checkResponse(req, op, resp, body); err != nil {

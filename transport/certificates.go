@@ -1,0 +1,205 @@
+package transport
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/wxpay-oapi/wxpay/generated"
+)
+
+// DefaultCertificateRefresh is how often platform certificates are downloaded again when
+// Config.APIv3Key is set and Config.CertificateRefresh is 0.
+const DefaultCertificateRefresh = 12 * time.Hour
+
+// minRefreshGap is how often, at most, an unknown Wechatpay-Serial triggers a download.
+const minRefreshGap = time.Minute
+
+// errTooSoon reports a download skipped because the last one was less than minRefreshGap ago.
+var errTooSoon = errors.New("transport: platform certificates were downloaded less than a minute ago")
+
+// certificates keeps a Transport's platform certificates fresh from GET /v3/certificates:
+// on a schedule in the background, and when an answer names an unknown serial.
+type certificates struct {
+	t        *Transport
+	apiV3Key []byte
+	every    time.Duration
+
+	mu   sync.Mutex // one download at a time
+	last time.Time  // when the last download started
+	host atomic.Pointer[url.URL]
+
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func newCertificates(t *Transport, apiV3Key []byte, every time.Duration) *certificates {
+	c := &certificates{t: t, apiV3Key: append([]byte(nil), apiV3Key...), every: every,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	if t.ops.primary != nil {
+		c.host.Store(t.ops.primary)
+	}
+	go c.loop()
+	return c
+}
+
+// loop refreshes on a schedule until close.
+func (c *certificates) loop() {
+	defer close(c.done)
+	tick := time.NewTicker(c.every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			go func() { // let close interrupt a download in progress
+				select {
+				case <-c.stop:
+				case <-ctx.Done():
+				}
+				cancel()
+			}()
+			_ = c.refresh(ctx, nil, true)
+			cancel()
+		}
+	}
+}
+
+func (c *certificates) close() {
+	c.once.Do(func() { close(c.stop) })
+	<-c.done
+}
+
+// refresh downloads the platform certificates from base (nil: the last host used) and adds
+// them to the keyring. Unless forced, it runs at most once per minute.
+func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.t.now()
+	if !force && !c.last.IsZero() && now.Sub(c.last) < minRefreshGap {
+		return errTooSoon
+	}
+	c.last = now
+	if base == nil {
+		base = c.host.Load()
+	}
+	if base == nil {
+		return errors.New("transport: no host to download platform certificates from yet")
+	}
+	certs, err := c.download(ctx, base)
+	if err != nil {
+		c.t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay platform certificates not refreshed", slog.String("host", base.Host), slog.String("error", err.Error()))
+		return err
+	}
+	c.t.keys.addCertificates(certs)
+	serials := make([]string, len(certs))
+	for i, cert := range certs {
+		serials[i] = CertificateSerial(cert)
+	}
+	c.t.log.LogAttrs(ctx, slog.LevelInfo, "wxpay platform certificates refreshed", slog.String("host", base.Host), slog.String("serials", strings.Join(serials, ",")))
+	return nil
+}
+
+// download fetches, decrypts and verifies the platform certificates: the answer's signature
+// must verify with a key already trusted or with one of the certificates it carries.
+func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Certificate, error) {
+	t := c.t
+	req, err := generated.NewListCertificatesRequest(base.Scheme + "://" + base.Host)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	op, _, err := t.ops.check(req)
+	if err != nil {
+		return nil, err
+	}
+	now := t.now()
+	serial := ""
+	if key, ok := t.keys.preferred(now); ok {
+		serial = key.serial
+	}
+	out, err := t.sign(req, req.URL, nil, serial, now)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
+	resp.Body.Close()
+	switch {
+	case err != nil:
+		return nil, err
+	case int64(len(body)) > t.maxBody:
+		return nil, &VerificationError{Reason: ReasonBodyTooLarge, RequestID: resp.Header.Get(HeaderRequestID)}
+	case resp.StatusCode != 200:
+		return nil, NewAPIError(resp.StatusCode, resp.Header, body)
+	}
+	if err := t.ops.checkResponse(out, op, resp, body); err != nil {
+		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
+	}
+	var list generated.CertificateList
+	if err := json.Unmarshal(body, &list); err != nil {
+		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
+	}
+	certs, err := c.decrypt(list)
+	if err != nil {
+		return nil, err
+	}
+	lookup := func(serial string) (*rsa.PublicKey, bool) {
+		if k, ok := t.keys.lookup(serial, now); ok {
+			return k.pub, true
+		}
+		for _, cert := range certs {
+			if CertificateSerial(cert) == serial && !now.Before(cert.NotBefore) && !now.After(cert.NotAfter) {
+				return cert.PublicKey.(*rsa.PublicKey), true
+			}
+		}
+		return nil, false
+	}
+	if err := VerifyResponse(lookup, resp.Header, body, now); err != nil {
+		return nil, err
+	}
+	return certs, nil
+}
+
+// decrypt opens each encrypted certificate with the APIv3 key and checks it names its serial.
+func (c *certificates) decrypt(list generated.CertificateList) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, 0, len(list.Data))
+	for _, item := range list.Data {
+		ec := item.EncryptCertificate
+		if ec.Algorithm != generated.AEADAES256GCM {
+			return nil, fmt.Errorf("transport: platform certificate %s: unsupported algorithm %q", item.SerialNo, ec.Algorithm)
+		}
+		pemBytes, err := DecryptAEAD(c.apiV3Key, ec.Nonce, ec.AssociatedData, ec.Ciphertext)
+		if err != nil {
+			return nil, fmt.Errorf("transport: platform certificate %s: %w", item.SerialNo, err)
+		}
+		cert, err := LoadCertificate(pemBytes)
+		if err != nil {
+			return nil, err
+		}
+		if got := CertificateSerial(cert); !strings.EqualFold(got, item.SerialNo) {
+			return nil, fmt.Errorf("transport: platform certificate listed as %s has serial %s", item.SerialNo, got)
+		}
+		certs = append(certs, cert)
+	}
+	if len(certs) == 0 {
+		return nil, errors.New("transport: GET /v3/certificates listed no certificates")
+	}
+	return certs, nil
+}
