@@ -32,10 +32,15 @@ type Keys struct {
 
 	PlatformKey         *rsa.PrivateKey   // the platform certificate's private key
 	PlatformCertificate *x509.Certificate // a self-signed WeChat Pay platform certificate for PlatformKey
+
+	// APIv3Key is the merchant's APIv3 key (APIv3密钥): 32 bytes that encrypt what WeChat Pay
+	// sends the merchant with AEAD_AES_256_GCM, such as downloaded platform certificates.
+	APIv3Key []byte
 }
 
 // NewKeys returns a fresh identity: three RSA-2048 key pairs, a PUB_KEY_ID_… ID, a random
-// merchant certificate serial and a self-signed platform certificate valid for five years.
+// merchant certificate serial, a self-signed platform certificate valid for five years and
+// a random APIv3 key.
 func NewKeys() (*Keys, error) {
 	return newKeys(rand.Reader, time.Now())
 }
@@ -54,6 +59,15 @@ func newKeys(random io.Reader, now time.Time) (*Keys, error) {
 	}
 	serial[0] = 0x10 | serial[0]&0x6f // 40 hex digits, positive
 	k.CertificateSerialNo = strings.ToUpper(hex.EncodeToString(serial))
+
+	k.APIv3Key = make([]byte, 32)
+	if _, err := io.ReadFull(random, k.APIv3Key); err != nil {
+		return nil, fmt.Errorf("wxpaytest: reading randomness: %w", err)
+	}
+	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	for i, b := range k.APIv3Key { // printable, like the keys set in the merchant platform
+		k.APIv3Key[i] = alnum[int(b)%len(alnum)]
+	}
 
 	digits := make([]byte, 16)
 	if _, err := io.ReadFull(random, digits); err != nil {
