@@ -10,7 +10,10 @@ import (
 // handlers answers the operations of openapi.yaml from the server's state. By the time they
 // run, the request is authenticated, valid against the spec, and its encrypted fields are
 // plaintext; the answer is then checked against the spec and signed.
-type handlers struct{ st *state }
+type handlers struct {
+	st   *state
+	keys *Keys
+}
 
 var _ server.StrictServerInterface = (*handlers)(nil)
 

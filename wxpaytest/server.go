@@ -135,7 +135,7 @@ func Open(opts ...Option) (*Server, error) {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.api = server.HandlerWithOptions(
-		server.NewStrictHandlerWithOptions(&handlers{st: s.state}, nil, server.StrictHTTPServerOptions{
+		server.NewStrictHandlerWithOptions(&handlers{st: s.state, keys: keys}, nil, server.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 				writeError(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误: "+err.Error(), nil)
 			},
