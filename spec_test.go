@@ -494,23 +494,17 @@ type errFact struct {
 	description string
 	solution    string
 	source      string // "common", or the page's date
-	// knownDefect, when set, names a defect of openapi.yaml that has been reported but
-	// not yet fixed: the text check for this row is skipped (not the code check).
-	knownDefect string
 }
 
-// Unquoted ASCII commas inside YAML flow mappings ({…, solution: a, b, …}) split the value:
-// the text after the comma becomes a key of its own. Quote such values in openapi.yaml.
-const commaDefect = "x-wechatpay-errors row: an unquoted comma in a YAML flow mapping splits the text; quote the value"
 
 // Common APIv3 error codes (公共错误码, as on [001]) plus the common 429 of 接口规则.
 func commonErrFacts(op string) []errFact {
 	return []errFact{
-		{op, 400, "PARAM_ERROR", "参数错误", "请根据错误提示正确传入参数", "common", ""},
-		{op, 400, "INVALID_REQUEST", "HTTP 请求不符合微信支付 APIv3 接口规则", "请参阅 接口规则", "common", ""},
-		{op, 401, "SIGN_ERROR", "验证不通过", "请参阅 签名常见问题", "common", ""},
-		{op, 429, "FREQUENCY_LIMITED", "频率限制", "请降低频率后重试", "common", ""},
-		{op, 500, "SYSTEM_ERROR", "系统异常,请稍后重试", "请稍后重试", "common", commaDefect},
+		{op, 400, "PARAM_ERROR", "参数错误", "请根据错误提示正确传入参数", "common"},
+		{op, 400, "INVALID_REQUEST", "HTTP 请求不符合微信支付 APIv3 接口规则", "请参阅 接口规则", "common"},
+		{op, 401, "SIGN_ERROR", "验证不通过", "请参阅 签名常见问题", "common"},
+		{op, 429, "FREQUENCY_LIMITED", "频率限制", "请降低频率后重试", "common"},
+		{op, 500, "SYSTEM_ERROR", "系统异常,请稍后重试", "请稍后重试", "common"},
 	}
 }
 
@@ -521,23 +515,23 @@ var errFacts = slices.Concat(
 	slices.DeleteFunc(commonErrFacts("QueryECommerceBalance"), func(f errFact) bool { return f.status == 429 }),
 	[]errFact{
 		// [001] 业务错误码 (2024-11-04).
-		{"QueryECommerceBalance", 400, "INVALID_REQUEST", "输入账户类型未开通", "请检查account_type,并重新调用", "2024-11-04", commaDefect},
-		{"QueryECommerceBalance", 403, "NO_AUTH", "你无权查询该商户余额", "请确认电商平台商户号和二级商户商户号是否存在受理关系", "2024-11-04", ""},
-		{"QueryECommerceBalance", 403, "NO_AUTH", "你无权调用此接口", "请确认是否已经开通相关权限", "2024-11-04", ""},
-		{"QueryECommerceBalance", 403, "NO_AUTH", "受理关系无效", "请检查电商平台和二级商户号的受理关系是否正常", "2024-11-04", ""},
+		{"QueryECommerceBalance", 400, "INVALID_REQUEST", "输入账户类型未开通", "请检查account_type,并重新调用", "2024-11-04"},
+		{"QueryECommerceBalance", 403, "NO_AUTH", "你无权查询该商户余额", "请确认电商平台商户号和二级商户商户号是否存在受理关系", "2024-11-04"},
+		{"QueryECommerceBalance", 403, "NO_AUTH", "你无权调用此接口", "请确认是否已经开通相关权限", "2024-11-04"},
+		{"QueryECommerceBalance", 403, "NO_AUTH", "受理关系无效", "请检查电商平台和二级商户号的受理关系是否正常", "2024-11-04"},
 		// [002] 错误码 (2020-03-13).
-		{"QueryECommerceBalance", 500, "SYSTEM_ERROR", "系统错误", "系统异常, 请使用相同参数稍后重新调用", "2020-03-13", commaDefect},
-		{"QueryECommerceBalance", 403, "REQUEST_BLOCKED", "二级商户未开启手动提现权限", "二级商户号提现权限被冻结, 无法发起提现", "2020-03-13", commaDefect},
-		{"QueryECommerceBalance", 400, "PARAM_ERROR", "参数错误", "请使用正确的参数重新调用", "2020-03-13", ""},
-		{"QueryECommerceBalance", 400, "PARAM_ERROR", "参数错误", "请使用正确的参数重新调用, 电商平台提交相同商户单号的请求但参数和历史提交的参数不一致", "2020-03-13", commaDefect},
-		{"QueryECommerceBalance", 404, "ORDER_NOT_EXISTS", "提现单号不存在", "请检查订单号是否正确", "2020-03-13", ""},
-		{"QueryECommerceBalance", 403, "NOT_ENOUGH", "二级商户号账户可用余额不足", "二级商户号账户可用余额不足", "2020-03-13", ""},
-		{"QueryECommerceBalance", 403, "NO_AUTH", "无接口使用权限", "请开通商户号相关权限", "2020-03-13", ""},
-		{"QueryECommerceBalance", 400, "INVALID_REQUEST", "二级商户未开启手动提现权限", "请确认电商平台商户号和二级商户商户号是否存在受理关系", "2020-03-13", ""},
-		{"QueryECommerceBalance", 429, "FREQUENCY_LIMITED", "频率限制", "请降低频率后重试", "2020-03-13", ""},
-		{"QueryECommerceBalance", 403, "CONTRACT_NOT_CONFIRM", "二级商户未开启手动提现权限", "二级商户号提现权限已关闭, 无法发起提现", "2020-03-13", commaDefect},
-		{"QueryECommerceBalance", 403, "ACCOUNT_NOT_VERIFIED", "二级商户下行打款未成功", "二级商户号结算银行卡信息有误, 修改后重试", "2020-03-13", commaDefect},
-		{"QueryECommerceBalance", 403, "ACCOUNT_ERROR", "二级商户未绑卡", "二级商户号没有绑定结算银行卡, 绑定后重试", "2020-03-13", commaDefect},
+		{"QueryECommerceBalance", 500, "SYSTEM_ERROR", "系统错误", "系统异常, 请使用相同参数稍后重新调用", "2020-03-13"},
+		{"QueryECommerceBalance", 403, "REQUEST_BLOCKED", "二级商户未开启手动提现权限", "二级商户号提现权限被冻结, 无法发起提现", "2020-03-13"},
+		{"QueryECommerceBalance", 400, "PARAM_ERROR", "参数错误", "请使用正确的参数重新调用", "2020-03-13"},
+		{"QueryECommerceBalance", 400, "PARAM_ERROR", "参数错误", "请使用正确的参数重新调用, 电商平台提交相同商户单号的请求但参数和历史提交的参数不一致", "2020-03-13"},
+		{"QueryECommerceBalance", 404, "ORDER_NOT_EXISTS", "提现单号不存在", "请检查订单号是否正确", "2020-03-13"},
+		{"QueryECommerceBalance", 403, "NOT_ENOUGH", "二级商户号账户可用余额不足", "二级商户号账户可用余额不足", "2020-03-13"},
+		{"QueryECommerceBalance", 403, "NO_AUTH", "无接口使用权限", "请开通商户号相关权限", "2020-03-13"},
+		{"QueryECommerceBalance", 400, "INVALID_REQUEST", "二级商户未开启手动提现权限", "请确认电商平台商户号和二级商户商户号是否存在受理关系", "2020-03-13"},
+		{"QueryECommerceBalance", 429, "FREQUENCY_LIMITED", "频率限制", "请降低频率后重试", "2020-03-13"},
+		{"QueryECommerceBalance", 403, "CONTRACT_NOT_CONFIRM", "二级商户未开启手动提现权限", "二级商户号提现权限已关闭, 无法发起提现", "2020-03-13"},
+		{"QueryECommerceBalance", 403, "ACCOUNT_NOT_VERIFIED", "二级商户下行打款未成功", "二级商户号结算银行卡信息有误, 修改后重试", "2020-03-13"},
+		{"QueryECommerceBalance", 403, "ACCOUNT_ERROR", "二级商户未绑卡", "二级商户号没有绑定结算银行卡, 绑定后重试", "2020-03-13"},
 	},
 )
 
@@ -650,9 +644,6 @@ func TestSpecErrorTexts(t *testing.T) {
 			rows := rowsByOp[e.op][fmt.Sprint(e.status)]
 			for _, r := range rows {
 				if r.Code == e.code && r.Source == e.source && r.Description == e.description && r.Solution == e.solution && len(r.Extra) == 0 {
-					if e.knownDefect != "" {
-						t.Logf("the known defect of this row is fixed: clear knownDefect in spec_test.go")
-					}
 					return
 				}
 			}
@@ -664,9 +655,6 @@ func TestSpecErrorTexts(t *testing.T) {
 			}
 			msg := fmt.Sprintf("openapi.yaml: %s responses.%d x-wechatpay-errors has no row {code: %s, description: %q, solution: %q, source: %q}; nearest: %v",
 				e.op, e.status, e.code, e.description, e.solution, e.source, near)
-			if e.knownDefect != "" {
-				t.Skipf("%s — known defect (%s)", msg, e.knownDefect)
-			}
 			t.Error(msg)
 		})
 	}

@@ -105,6 +105,7 @@ type Certificate struct {
 
 // CertificateList 平台证书列表 — the platform certificates currently valid for the merchant.
 type CertificateList struct {
+	// Data 平台证书 — every platform certificate currently valid (several during a rotation).
 	Data []Certificate `json:"data"`
 }
 
@@ -149,6 +150,8 @@ type EncryptCertificate struct {
 	AssociatedData string `json:"associated_data"`
 
 	// Ciphertext 加密后的证书内容 — base64 of the AES-256-GCM ciphertext followed by its tag.
+	//
+	// Example: sAG7/xNB2m7ddIQ1ZwIV2CeHXg9cJL0pFIfF+dFvM+PkW3u1aE3xr/0H7XO3kCDRj6jt8dLC6k2KUN8Ctm5Wn9Ozuvx3Gq6LdlBcCCQvmU1UqFBx5B9sMYi7PQMJVu7WYjOnrL0pbOFCg7DUdzw5lhh+H4QHJe0n2DtQ4rXbHXmW2s0x+Bjh8Dwk+QXA4x=
 	Ciphertext string `json:"ciphertext"`
 
 	// Nonce 加密使用的随机串 — the AES-GCM nonce.
@@ -302,7 +305,8 @@ type ClientInterface interface {
 	// the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
 	// Verify this answer's signature with a certificate it contains (bootstrapping) or with a
 	// key already trusted. Used to follow platform-certificate rotation; not one of the two
-	// balance pages.
+	// balance pages (no doc page is transcribed here: `x-wechatpay-updated` is the date this
+	// operation was added to the spec, from the protocol's description in 接口规则).
 	//
 	// Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
 	ListCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -353,7 +357,8 @@ func (c *Client) QueryAccountBalance(ctx context.Context, params *QueryAccountBa
 // the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
 // Verify this answer's signature with a certificate it contains (bootstrapping) or with a
 // key already trusted. Used to follow platform-certificate rotation; not one of the two
-// balance pages.
+// balance pages (no doc page is transcribed here: `x-wechatpay-updated` is the date this
+// operation was added to the spec, from the protocol's description in 接口规则).
 //
 // Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
 func (c *Client) ListCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -605,7 +610,8 @@ type ClientWithResponsesInterface interface {
 	// the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
 	// Verify this answer's signature with a certificate it contains (bootstrapping) or with a
 	// key already trusted. Used to follow platform-certificate rotation; not one of the two
-	// balance pages.
+	// balance pages (no doc page is transcribed here: `x-wechatpay-updated` is the date this
+	// operation was added to the spec, from the protocol's description in 接口规则).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1048,7 +1054,8 @@ func (c *ClientWithResponses) QueryAccountBalanceWithResponse(ctx context.Contex
 // the AES-256-GCM ciphertext followed by its tag; `nonce` and `associated_data` as given).
 // Verify this answer's signature with a certificate it contains (bootstrapping) or with a
 // key already trusted. Used to follow platform-certificate rotation; not one of the two
-// balance pages.
+// balance pages (no doc page is transcribed here: `x-wechatpay-updated` is the date this
+// operation was added to the spec, from the protocol's description in 接口规则).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -1874,127 +1881,133 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7HwLcxPHFuZf6Zq7VZF2R7Ykv0Vtbcm2nLgC2Nc2yaYiympp2tZcpB4xPbLRBlcJAsYkGJtgIBByeQQI",
-	"mw02CQkYHMJ/CZqR9C+2untmNC/JDo+bu3tJVarMaLr7nNOnz/nOY/ozIacUSwpGWCNC4jMhj6CEVPbn",
-	"FDpaRkSLjI/Sf0mI5FS5pMkKFhJCY+uJ8dNJfWOrtl01bp5pbC2DP6ob4GM0kocamISV9wgYHwXKHNDy",
-	"MgEqn2ofOFpWNARkDSzmEQY5BWswp8l4HpByqaSoWpcgCugYLJYKSEgI0cGxgcHh4b7kWLQ/Fh3ticaT",
-	"g2Px0Vhff3ww2TOW6ksJokByeVSElEStUqKjiKbKeF5YWhKFj1EuD7USrEQOKjiH/HzozzbqDzaa19aM",
-	"689q2z8zJlSIJaUI+DRAxrlCWUISkDHQ8ggQeR4jCRQRIXAeuentG+oZTo1ER4Z6osNjseRYarg3Otyb",
-	"jA6ODI4Nx3vje6Z2GqkyLASQ+/tm7cUtY2OrtvO1fvrH5ld3x0eNlcv600f62sPG1ona03v6szV95Yq+",
-	"9oTxYu0BcmwNKJWzBTkHjqAKCGUmDw3Pfpj6ZHZ8dPaP6r1MGCgqIGx5a2SpALU5RS2CHFI1eU7OQQ0B",
-	"jU5myoK+BDFZRKpbHI6po7FYb7wnHuvpHYrFe2NR5397l4o8j6FWVtvuY/3B7/r6KmM8Cwnq7wXTHyTj",
-	"ff2Lspafmk4yetkEQFlAKsjMjB9ITc8kD0ym0/jgxMGRVDqNhydGP0mncQbQQZS1NKaCwrCIJJCtgIx3",
-	"lzJdIAkWYKGMANGgyrSZjc18nBr5IDkzmfyke3r8/YMzqemZ7gyQCYBp3KKkpCpZKj4JFMtEA3NQLoAF",
-	"pHI5ywruSuM9C2hGLiKiwWKpnYCMK4+bV34xVh4xGR3C8jFAUE7BEuEH0qEkvr3dB1T0D5TTgDwHiorK",
-	"VACDPlCUcVlDBMypShFgZdGtA7G+vt54dLC3v/M2L4mCikhJwQQx2zOiFIsKHoaSaYToM2otEGZ/wlKp",
-	"YMqn+x+EMvhZa036psT0LzmVPDCbmpqamBJEwTyxVBZrJ41LD5sbVxtbW8KSk6z/oqI5ISH8rbtlFLv5",
-	"r6Q7paqKykn1iNYxnbFymZvG2vZq/cd7+vpK4/tT+spVENJP/6if/om/Vb95ImxqqQRKUIVFpCFVpEeP",
-	"ytu0liCrIniEgOTk+EIPUMsFRLrSOI2PA3sWcBwYa2uNFw/BcdD4/jt9+ZFx+alxawUcT+PjkUjE/p+O",
-	"cogDHAdOqunorSfGzafG6qbJx9p6/c4z48F39Vubtd9u6qfv8vfZxGD84EfJ/eOjs1Opvx9KTc+A4+CD",
-	"mZlJ4OHcaaxMJozzd/W170yRsEX1tZPNr097fmAq39YTBW2S+XK3481g899psPf1NiZ5b1OY77c3YHuc",
-	"xh7S/qTvbabWEKrCxyKL9i+IajYREp+2OTnt1Z2eaaVQdoCCPegQG1RW6X5Q8FFUsLAk2kt7dMu3/Cto",
-	"mo/KAKULIurwkiiMscOIc5X9clHWkPRKhmiMMXNw5JPZ/eMHxmdSoy5z1Lx9oX7+TPPqur7y+A2YI+d0",
-	"bcyOSj14gTO0D5CCsggkZREzL6QiTa28lp3xcQuOAxdR7OA3r67Wnp/nz/X1880zq42tS++O/l9+9IN0",
-	"tb2C+Y5W4La2O1yUQ67Hr3KqKKgK8O7NH85RJLy92qxea7w48wZOFIeVnnnbHC2n/26BPIrqkOTFda9+",
-	"xFqs07PlIczpVznp+vZ24/sTzSubzdtfvztif/kRcymu52x5lLeN5/Jva9sjViEaKr7GIftkeiYVBKLr",
-	"j3bqOzf0307q29uCSGmr319tnfgELhcKb+DoOVZpc+II4xAwMe/j7gsUoIbU1zthDr7BceCkQ/Twyg+c",
-	"+8m7M/ZXnzG33rbXKt8Rc6mx/1S1U/XDS7a2sx1P5nJKGWvDsAADM0/G9s3miYvN29/qz+7ZnuNoWdEg",
-	"UOYABFk+EEA+DwjxV/W1h41f7ulrT8KuOPszIWstFBMFGc9qKsRE1mZVJJVzdMlZdEymcfQcLBC0JAol",
-	"VSkhVZN5vJ1tR+bL6rpnYf7Pl9ULIPAHmxcPA+8Rzp2L7JgozClqEWpCQpCx1t8riFZqQMYamkcqVZpO",
-	"7ATQa3y9pa/f0x98rV+/r1+/36xu6GfWmre/Nc6dqe3coYR3foNxsJhHWh6pAHKqI/bCQMZEU62/CUsL",
-	"cuJcnDEx28xkFaWAIGZ6az5Ssv9AOY2yZ2rKDHsewE/t2bn6s+/1S8vGypPGL/eMlSf1n3b0f375snqh",
-	"3U/cMJazkSJSc3mINVuN6OpdaayvbTWrZ/W1y3r1NxBi2SsSToDh5PT4CNBvPDOu/8jnA6EsJHLOGh/e",
-	"B8ZSqWlgnP2yvvOg8ctT6605hEjrpTSemExNJWfGJw6Cxov1xvpd6z2qdMznOGYcTU1OTI/PgNqLbxtb",
-	"J5pnLlgvS6ikENkmPsxzYQiXi0LiU4ERK4gCJUgQBXtFQRTMGYXDzlSU9b4790QNCZ0x4pA7tSSCSwpm",
-	"SrElCEEUvDKg7zjFQE2Fk3f6u499QRS8bNP3PJxTRkwyF6CKYRExEh2aM0yJE1zKNIYQcT+ZsFZ3Px7l",
-	"iwkUL4y0crwBSURHnpmzg4PTwyJAOKdWShqS7DyqGZgfQRV6UNzmB83NoZwmL6BZTS6ioHIDS22vb9U3",
-	"7vMcpnVIeVLemZnOopxSRAQswIIsuZOR8WhsMBLtj0QHZ2LRRE9voq//v0UHEywFbdshCWoowsjwqsoS",
-	"1T3G1mzOLaaO2IYPcQqWTnSsJKu7sPvb53tgl09EvIzGe16PUV4CmMVKZy1wVxs8tL1HrEoCLhezSAWh",
-	"PDoWFgGkz7FGTacXbXjqKbG+gbHoUGpsdCQ61D+aivWlhlODsWTvQLRvIDkQ74mPxYYHUzE/AyyffLQs",
-	"q0iiB6XFjejVNfdWBO/w4QCr7djP/YGeyCWmlSuNW/dtGQUdGQJyZVVFWCtUuOqCOTMdbNlw/7GRoMag",
-	"tayhItlNDz0KaDIEVRVWfPJiEwdxnRpRipQe1BbX+F2SvvlP48rj2vOrzdvfMhFAl2t6jwAVwQLTRAs0",
-	"7AOwSK0Tc69zCIOQvrLsRTymbZw1ibTMO1yAcgFmC2iWzyEkWLlJFEoISzKebz0WBVLOzhZzeVkSEkJs",
-	"iFWjYtEhwQeP3Et1lrPTnS8FkRPg4vU1atm4iEL66qXa89UE5fhl9UK7n0TjwR3+VF/b0k9cM9bW6+cf",
-	"GhdXa8+vcylbC9tIjMtyH8hBDLKIGWZJhYvYDcm4sPYAy7zyDIIu26sdWOvwK+OgjFs8hMzVwh5uXgFO",
-	"OjZ9F7Slrz15Wb1gbDyu7XzdrF7jJ9rzgljf+MmZf65v3DBW1vWnj2vbX+prF15WT/rB2PioCGRCyryi",
-	"2Cq6eUpnLYUUhSI8th/heS0vJHriu5o7m8MA/Qs81n4f1cYpUT5PbAVZexCaTB0IB3p+x1HvAAJgYV5R",
-	"ZS1fDLClX9zUt5brm1eMR5fstc2FGJiyhnY58GEylRydTaamZ+N9/bPvjxxwo0Hfr22BoQtxpZKjydR0",
-	"vK+fTUjPNyFKToYakmYtc+xJ6Vw9pX9x07j00FjdtGlPpqYj748cAK3RgI52K4DTBQW46JxcyiNVQ8e0",
-	"dgLT18/Xr50yXdDyaX3zqbM2bpb3KSnxvn5GTmtKMKcUCsoi11BZI0CD811BVOA2jRWMgNrzF/WN+/Vr",
-	"p9wdFk4JsPFuvvtjc0O5gdjQQHwQ7uraW1pj0eLfE5esAvXfyo95to6ljnjp3N/fwpIOZnEchBpb9+o7",
-	"y3ayiVeVRJ6ya1Q/d5oIZ90pYo/QvzrnrJuF/QeEpzb859K1MKOTk0bfFwHqmu9y1n49PRquSp9vdyWk",
-	"QZnljKAkyXRFWJh0EKWpZSQGSq2xdc/4/LQZzNBJiEnKYl7O5cGcjAoSWIQELKoKngehDHuSEUGGRaP0",
-	"D2Yi6R8FhecpM2GHCrZ2z05KBu+fmfSjlOTLRYgjKoIScyqOt0FoJC9jRJAbZXirnZ11kW1Qix6/pjFg",
-	"nSurslaZpnCB7ysHwZOwkixreUWV/xeP0Xzs8KxvY/MOPdFuO+wvOYRs1XMO497JOUWYpUlbvSrxCO+Z",
-	"iUxNJ+PR3kHAHMl/Twt/VO+lBZEdsVmiqfYTzcrK2U9stN16YpFlPcmk8WIeqQhk2PSsLYb5E1goyHje",
-	"6TGos8zYU2Z4E5YrrOCGLI1t/5qcHHd7Ju6tk5PjnqglLIKMTX/G1RAjgozNayaNodUW1hOP5PJQhTkN",
-	"qWaPmMgKpxmbyYyZ/2JWNkQ0iCWoStRfKRzCKHNp7O5MCk1NJ6enk5HJD0emY5GF2GyfCKY/SFLDHPb7",
-	"UcZgSZUXKHNHUIW1M6Vx5kBq5oOJ0XQaH5ran07jju1NrAFoaj/IIipvFpVALQ9KhTIBmf+RYSzxlCRS",
-	"K2mMjsEcDU3M2E0EdCKAiiWtwgKV91MzXSDFj01iT/pkwptoNOZRq9266Dw61+ow8qhebHQ01deXHB0a",
-	"TI0OxEb7U6OjvcneZKx/iMaSA8O9AwMDPcnBkUD97EpjRzMU73wiAHJrJQKiQQpK0+VotAe1mqBY95yK",
-	"SgVYQZLjMLId7I3GHIU7nsuS6bnmmW7qv2CRQROXGWiFaiX5Q1RpZdEnYaVdnyANKQJaBSmYXbns/TEo",
-	"nH9ZvWDbFoccqK65FDGvFCSSoMcjuL9wfNTfYigCFeVoGIklJDGJwcCIOI392QPTh2T2mhnIhLvAuMa6",
-	"90irmY81L7ZwqsOAspQFJrImLyDuowizpMZPJ7knqG0/qF87ZVxaM07d0B9cMTZ/FZvXq417JzjU8Uud",
-	"A6GwmMbWiaIUeBrtCINYJpSgytJBO3wFGp+CLLGc+ZxiFfxgjiFEc/zisRKsCKJQVgt0dk0rkUR3dwlW",
-	"uhaRfEzGXUePduWUYrek5LoXerqtre7ujcbi0f54X7xX8LfA+Rtw6tdO1bbv1LZ/4MGdceNuY+s2Rz4J",
-	"8x+OCsjL6gn+sHP64GX1ZBrPLCpO+fHlzKgwwswVfUYS3KHkIcao0KGyksYhPz1h2/75chNsEgxQJGem",
-	"QtyxXWgvfHCnO6NCTKWYRRLvnnTBS2URA0nJlYsIazxlXILziHSBj5njpLQpBQmp7DFzKXtZGYTi0Xg0",
-	"Eu2JxHrCQJIJnFcRIi0fgxHVQQUj9mZvVyzWFe0Ni63f0pgtuChjso/HYTbYJKAgE43HDEhm9RP2LlQR",
-	"gIUCOIJKGggRhEDGX73LcKH87W9gUlU0JacUQMiJlMNpHAGpBbq9FtrJQVWVEQEZl8XMgJAT8oiALkgJ",
-	"zQQDrUwaA2DBMsDSOIgCg2Quh0paAngL5RlmERqbv9efb9a2n3l/ZqpDp/R3CnPe3aRYP3kJ6Gqxa9oF",
-	"i1vHeDr3f80As1QKsqigLO6zgRRSeU8xazupeElqoZWQG4vs3hvtgCRcZencHsuvqMGN4x0aqUEWzbHG",
-	"YrVMNBnP01kZklKkimg2p7EOZNv9k46dyGyI7YQJM/tsrzWoap16tEOe9mzCd2Pa9gyWAloewuUPQBGq",
-	"R5Dk0XHL2yQoeygTZofCfkrJYgRNTScjE8nUJNuUSEwEB94fi0XY32FQxvS8Wz5kMa8QRD2sbOfTg9WO",
-	"y469wkFphEFRJFkH7iOEJUUF6JhGOVQwodwGk58BIUfDslnXDHNby5vgmcplHbxRzAizygLq8k2rQg1F",
-	"WCNixlEaDCdA5rOjJSJSNkUgY9EZqS1x7Ao1UFSIBjJHS4SdYHNPCChRYM5APEOmCOby1NBpMs5pJo3K",
-	"XKvtGmSOoEoGhFiQSbdNxpmwn1TTSIGQ1aduMp35jIfZDgpFYHUU0L/Kag4tZYCqLBJmpblOuyy7nUzQ",
-	"aFhKzMw/1HhbNdGgVib7QIbPZcdK1LS+R0C5JDGwBIDEYp0Mb1TI2PUD7iD5U6exFoG3n8bPNZ9c8uyO",
-	"jwE3LSYhxje/GJcf8vpVwNSWxySeyRfzCijCCrNgQKYOdWPLOHeCOzR7HldmLiPaj5xVXHqQWVI+nADv",
-	"KyCnYBqLWWjQcvBFBLFpbJQ5ri10JlNTQs5KuVmA1mStwJFYMAhhMRO11KEAXOSEQ2FBFBaQSjiIinVF",
-	"u6IUWyklhGFJFhJCT1e0q0cQBRqasVQBRWRwfl6FuZwWyea6F7MRE+F0m3Cm29HKMY8CUoNB4OukU8aJ",
-	"l9V14+pms3qN//tl9QJ9g7ni5tX15u0LCX31kn+a+jebxs0zdmI8Fo0eLRGG2P5uyqPV4hKyYFYeFZg3",
-	"2EvDCxhTVKCokoyhWrFjENKVxlN2Q3MCxKJRewOCTIEG1XmktUKYkJmCMBMhWViYtco9WOHf63hjgoRl",
-	"3NiXbG5X6PGDaRxyRDsiaBsgtI+DQMgVormiCsuyS2nMDMYRZH55J+OgL5WY+tqHbVwSEgLdm4qnWYkq",
-	"nGkdeVNV5+jSUSsBgT94cqfAUQixstCeXQmohMT6+wdjVlDEYH4rJrKKHa1kHE9MtroPPfWTooytf8YC",
-	"snq7d0FRXqkc2D68rF7w/Gzm2d0abcWxXsV21EwSaWwjALe374CbRI9bZ2Adp3GJRidYsx5bXzDyEIkz",
-	"a3bU2JIe7I8O5bLxOIoNDPTCvigc6omi3lhvLjcQQzkY7Y/FY9mcFO/v7+npy0kw3hOV4r1wYHCwHw5K",
-	"Q3Nt9sd9qPa6UbFovHeXrfK0AVpi5NMuHfZ8VRaPRv9cE+yfbarbW7er57QFtL3Go1Ew8eFurXQ+TTKN",
-	"ate73tO32nu6JAq9XJOCxtoa1+37iJENjO0+sPVdBB0RH9p9hO8zpSVR6NsLjc7+cGd5gpn9doWJTw8H",
-	"5CA/PUzPGykXi1CtBOIMps/c+uwtNUOxFpxnhVfzZd4IFwAi6TtO0OJ9sRVpBNQq94xmGAcMYJQ4uPCB",
-	"CeaJ2Al02cEjqOJwU0dLhDVaeMyXCbZ5/1ZfJDoUicXYplDU52wVaovtGuefUKTKiX5+UT9rNljUr53y",
-	"tyO9rJ50Pqxv3Dchqr613Pzqbm3nLvAWyYHl706m8X6ZBlte4PNKnU0iQ2ZpvMfWARDy0pUAmVaFl2E2",
-	"u8ZNgdGfKXLvM+s+vAKS8ZSSMzSYnZcXEKZw8SOWWOFXHPAkzXvEm/WHLigna/zSAxkTEMoqikY0FZZK",
-	"vCqkmiN4khoWVASlCs+GIKkLHCJIAppiEm2LOuKcX1V4QLYPYEVjWTwLXy0qaWwdL55IDACDdE9HnIr2",
-	"Sg50b17Q20C3uxsMVC4HeHrn9/5/8ntv0325PVVt+8vG8+e+5mZJWcQFBUp7snFOV+V8fNiy38gqF3TP",
-	"lbFkRendn9m9WkvtI3Z3Axr/NMx4cIeH5PraVm3nbrvcP0838FJ/QJzPZ3TG+WmcdBU3bG5DHjLCdpTd",
-	"tkxi2h9ZI2nsLJIQEHJSGu4CSbPdE6rI2fIpglg3dbeVMsQ8Pjce3TdOrSXqG7/ql5ZN6te29JX/Xd+4",
-	"r68sUxy8+c/6+Yf61lPnEvVrp6g8rt8QQW17Vd951tjcdM3BJuDftDrH8a7KxotvGrfO8QmM89/rK4/F",
-	"NK6ffWpsfmF8flpf/rW2/aWFFLbq3/xCN2bloTMU5jPw2UTQrN40Vtad8xlXbhqXVpj4DyoaSthiJ4Dk",
-	"lXJBAjKNSYoIa4AgTTP/LCFVViSzelNSlTlZAyQP2cU1IS6OsEhdQRpnK0BFNGyy7ttx1KysTlBYIKLZ",
-	"nwNbmIa1i1ZKkJC2+QNfW/DuGYQ33Gf5RposGWQrQS3filydrZRvMbvwqt/4mJtlJhhMX+8Sg6aYkDuk",
-	"FGWNYqs/lr/iH/p4Wp2sBuqgAN7VAP0n41zeCf36wfhb7ffe43eqXj3fHbR4Wt1N6/gOqvyroMre9Ivt",
-	"gvfqEQplbZDQ+P2ifvqu8wAa13/Qf6s2q9cEUWDFAsdn0/5bTFpfTneaiRLubMl0keDpRfSuubfrjpb+",
-	"RRcevbveqMP1RkFrdFALk4HvqsaNu04rKOpPHzfPrBqXHzYefk7j990E4Wr+YJPytiUuifq1U+bbb3lO",
-	"ETixl7G2Xnt2p/7Ntr5+znT3q5f0NYbZuMifL/M59K/O6eeX9bWfzSHW3LXt1dp2tXHml3aydUE6JlV9",
-	"fcs4+6X+xX3zu5lvP29eXQ/gpX5rs7F5xwUVLUSif3XOhVGs566vi9eu1NeX9dOP6o923t0K8O5eq3+L",
-	"e632TlRnp+cRkc88OdeOR+O9kVgsEu0VRMFjtqzLQl5/m3a1PB6SzLMu/JVri8JbMoY+se6223u0kv4b",
-	"M96cjWy3P4dfrXQS7XmlS28OTswmD8184EJRtec3aZD+7ec809LYusuZ4QmWN3DLFJ+9eXXdWLnsSl18",
-	"8dionqhtr+qnTzQ2txmwwooGIE9qESTZyMoTaxANagjMKWpWlgiQtdeCV6ZMqDPtKIm34jYDl+enys6D",
-	"ORc253ryc31njZsreqJOPzLdvGdG52o8EeMEXC4mPLSzc+kazhY2Hnynb297l6FTM0pNS9EOcnCCWyv4",
-	"KDfP7+zw/omRD9n1eq+Ibzy8OF9t3P4/+vJOfeeiyOh+dElfu9D41XzF4mxmNnVw4tD7H/inMhuPHV/3",
-	"1rZXG48f7UJB22FswZGJgzNTyZGZWbryyMTBsfGpA2+Fef3Jz/rpR80rD9oznxwZmTh0kJPyUWpqfGzc",
-	"txG17S8bt84ZZy8aP/5uXP/BWFnXv7ixCxX1nYv1zSvNi48bt87pq7d43ta4fraxtSWC2otNY+Op65ap",
-	"FiEWNvdIo75zQV+9tRvvP98yrp+lr25e81AgAv743d1W/z4otuWePP67s4v617ltC+k5sMeuNHuseRtq",
-	"Oxv2VyfD7wLa4NtX9gavTlug3/Bj//ZeY3fQ6/EobwYZ7sW7tMXEfrvrg7Mt/9OR3g5upSO9HQd1lGaQ",
-	"n3rrIrV91uuINMirdaQ80Md1pLmDh2tLucfxtSU7OGoL9Iid5dreH7YP4txu0r4VkEYhva8UhUxMjaam",
-	"2Fak/uf49My0KxzhG8hjQxobMJP8BqKQxq+njGfr9ox2tDGnlLH0WgGElx02OICJAETMTW9j8zZ/1Tar",
-	"9Vub7+DIXw5HAvTU48ACdTXYvwZucsesAG+P/H/oTnbvDexv97J1/2l6d/P6f+bN696T0/dnC/D/hldC",
-	"d7wAutVFSmARtSqR5K+9GbrNFMHlNNf0reKamSBmCV97flfN7t1h/s+6f1r8M0sHlTB8RAWh3D0qoOtO",
-	"7Df8RcEeLpjkDU8drpm0Gqaydrua1bxpt2l2/NLAmS7xvujq4rfD/DciCaQutO+n297Rb9zQ11dfVi/w",
-	"LWps3eVP9IfLjc0XzSub+sOfGi8u1K+dMs7f1U/frZ/k98GVVJlKGEhKEcpYBKrCPqPXFPPSB6giwq4i",
-	"RoSAkiLzz/Pc94fAktxVzOXdd4gIgb1u+p0zu1P620n9+kMfpVmYO1IuBRAKgYqKioZcVIJQmaDWrbkW",
-	"mzJx3iwZDuQlHsTMYVtNdr3MffdvW7pazXXWty1+adktka6MbePXU80zvOPR0ajb6s8NuzsA58pYIo7l",
-	"WiruX9DXBL1b37PIPubgN0zIeN78DIIAmFMVQtjXGtY3CU6OnS3SS4eX/m8AAAD//w==",
+	"7H0LcxPH9udX6Zq7VZE2I1uS5Zeof23Jthx8A9ixTR4bUVZL07YmSD1iZmRbN7hKEDBOgrFJDARCLo8A",
+	"Ye8Gm4QEDA7huwTNSPoWW909M5qXZGEgufu/pCpVYh7d55w+fc7vPKb9KZeVCkUJI6wqXPxTLoeggGT6",
+	"cxIdKyFFDY2NkH8JSMnKYlEVJczFufrWI/2nk9rGVnW7ol8/U99aBn9UNsAHaDgHVTABy28pYGwESLNA",
+	"zYkKkNlQ+8CxkqQiIKpgIYcwyEpYhVlVxHNAKRWLkqx2cTyHFmGhmEdcnAsPjPYPDA31JkbDfZHwSE84",
+	"mhgYjY5EevuiA4me0WRvkuM5JZtDBUhIVMtF8paiyiKe45aWeO4DlM1BtQjLoUMSziIvH9qTjdq9jcaV",
+	"Nf3qk+r2z5QJGWJBKgA2DBBxNl8SkABEDNQcAoo4h5EACkhR4Bxy0ts72DOUHA4PD/aEh0YjidHkUCw8",
+	"FEuEB4YHRoeisWjH1E4hWYR5H3J/36w+u6FvbFV3vtFO/9j46vbYiL5yUXv8QFu7X986UX18R3uypq1c",
+	"0tYeUV7MNUC2pQHFUiYvZsFRVAaB9MThoZl3kx/NjI3M/FG5kw4CSQYKnd58s5iH6qwkF0AWyao4K2ah",
+	"ioBKBjNkQR6CWFlAslMctqHDkUgs2hON9MQGI9FYJGz/r3OpiHMYqiW55TrW7v2ura9SxjNQQX0xMLU/",
+	"Ee3tWxDV3ORUgtJLBwDSPJJBenrsYHJqOnFwIpXCh8YPDSdTKTw0PvJRKoXTgLxEWEthIigMC0gAmTJI",
+	"u1cp3QUSYB7mSwgoKpSpNtN30x8kh/cnpicSH3VPjb1zaDo5Nd2dBqICYAo3KSnKUoaITwCFkqKCWSjm",
+	"wTySmZxFCXelcMcCmhYLSFFhodhKQPqlh41Lv+grD6iMDmNxESgoK2FBYRvSpiSetd0HZPQJyqpAnAUF",
+	"SaYqgEEvKIi4pCIFzMpSAWBpwakDkd7eWDQ8EOtrv8xLPCcjpShhBVHbMywVChIegoJhhMg1Yi0Qpj9h",
+	"sZg35NP9iUIY/LQ5J3lSoPqXmEwcnElOTo5Pcjxn7Fgii7WT+oX7jY3L9a0tbslO1v+Q0SwX5/7W3TSK",
+	"3eyu0p2UZUlmpLpEaxtOX7nITGN1e7X24x1tfaX+wylt5TIIaKd/1E7/xJ6qXT8RNLRUAEUowwJSkcyT",
+	"rUfkbVhLkJERPKqAxMTYfA+QS3mkdKVwCh8H1ijgONDX1urP7oPjoP7D99ryA/3iY/3GCjiewsdDoZD1",
+	"P3nLJg5wHNipJm9vPdKvP9ZXNw0+1tZrt57o976v3dis/nZdO32bPU8HBmOH3k8cGBuZmUy+dzg5NQ2O",
+	"g/3T0xPAxbndWBlM6Odua2vfGyKhk2prJxvfnHbdoCrf0hP5LZLxcLftSX/z3+5l9+MtTHJnQxjPtzZg",
+	"HQ5jvdJ6p3c2UvMVosKLoQXrDiKarXDxj1vsnNbqTva0lC/ZQEEHOkRfKslkPQj4KEiYW+KtqV265Zl+",
+	"D5rmodJH6fyIOrLEc6N0M+Js+YBYEFUk7MkQjVJmDg1/NHNg7ODYdHLEYY4aN8/Xzp1pXF7XVh6+AnNk",
+	"H66F2ZGJB88zhvYBJS8tAEFawNQLyUiVyy9lZzzcguPAQRTd+I3Lq9Wn59h1bf1c48xqfevCm63/l299",
+	"P11trWCereW7rK02F+GQ6fFedhUBVT7evfGvswQJb682Klfqz868gh3FYKVr3BZby+6/myCPoDokuHHd",
+	"3rdYk3Wyt1yE2f0qI13b3q7/cKJxabNx85s3W+wv32IOxXXtLZfytvBc3mVtucXKiooKL7HJPpqaTvqB",
+	"6NqDndrONe23k9r2Nl/felS7u9rc769gz9mGb7HVFMoaoPLdx/wWyEMVyS+3tWwMg+OgHZtspzmvvNlc",
+	"f/Xmcipsa63yKK17r3lueraXpeZ0qRPZrFTC6hDMQ99ck759vXHi68bN77QndyxfcawkqRBIswCCDHsR",
+	"QDYOCLBHtbX79V/uaGuPgo7I+lMuY04U4TkRz6gyxIqozshIKGXJlDNoUSSR8yzMK2iJ54qyVESyKrII",
+	"O9OKzOeVddfE7J/PK+eB7w2LFxcDbymMOwfZEZ6bleQCVLk4J2K1L8bxZjJAxCqaQzLRlnbs+NCrf7Ol",
+	"rd/R7n2jXb2rXb3bqGxoZ9YaN7/Tz56p7twihLd/gnKwkENqDskAMqpD1sRAxIoqm78VmghkxDk4o2K2",
+	"mMlIUh5BTBXWuCRlPkFZlbBnaMo0ve7DT/XJ2dqTH7QLy/rKo/ovd/SVR7WfdrR/fvm8cr7VLWYRS5lQ",
+	"AcnZHMSqpUZk9q4U1ta2GpXPtbWLWuU3EKD5KiUYB0OJqbFhoF17ol/9kY0HAhmoiFnz/eA+MJpMTgH9",
+	"8y9rO/fqvzw2n5pFSGk+lMLjE8nJxPTY+CFQf7ZeX79tPkeUjnoZ24gjyYnxqbFpUH32XX3rROPMefNh",
+	"ARUlRbSID7LsF8KlAhf/mKPEcjxHCOJ4zpqR4zljRO6IPflkPu/MNhELQkYM2eROTAjnkIKRRGwKguM5",
+	"twzIM3YxcDzn4J3c97DP8ZybbfKci3PCiEHmPJQxLCBKok1zhghxnEOZRhFSnFfGzdmdl0fYZBxBCMPN",
+	"rK5P2tCWWWbsYP+EMA8QzsrloooEK3NqhOJHUZlsFKf5QbOzKKuK82hGFQvIr8BAk9nrW7WNuyxraW5S",
+	"loa356IzKCsVkALmYV4UnOnHaDgyEAr3hcID05FwvCcW7+17OzwQp0lnyw4JUEUhSoZbVZaI7lG2ZrJO",
+	"MbUFNewVu2DJQItFUd6F3d8+64BdNpDiZjTa83KMsqT/DJbaa4GzvuCi7S3FrB3gUiGDZBDIocUgDyC5",
+	"jlViOt0ww1VBifT2j4YHk6Mjw+HBvpFkpDc5lByIJGL94d7+RH+0JzoaGRpIRrwM0AzysZIoI4FslCY3",
+	"vFvXnEvhv8JHfKy2bT0P+Hoih5hWLtVv3LVk5LdlFJAtyTLCar7MVBfMGglg04Z7t40AVdjBLkXzSC77",
+	"F27ccwYU8jDMA6FE610QyJJKTQbFG6KKCspuCu/SdENyUJZh2bMwlAM/8SaHpQJhHLUEUF7fp23+U7/0",
+	"sPr0cuPmd5Rx6PCBbylARjBPVd5EJ/sALBAzSP34LMIgoK0su6GVYYRnDCJNPwLnoZiHmTyaYWNwcVrJ",
+	"4rkiwoKI55qXeU4pZWYK2ZwocHEuMkgLXZHwIOfBYc6p2svZjhuW/MjxwRLaGjGhTEQBbfVC9elqnHD8",
+	"vHK+1S1ev3eLXdXWtrQTV/S19dq5+/rXq9WnV5mUzYktyMdkuQ9kIQYZRD2AIMMF7MR+TFgd4D+3PP0w",
+	"0vZqG9ba3KUclHCTh4AxW9DFzR5wq23Rd4F12tqj55Xz+sbD6s43jcoVtoNdD/C1jZ/sqe3axjV9ZV17",
+	"/LC6/aW2dv555aQX9Y2N8EBUlBIrVjbrea6qXFMhea4AFw8gPKfmuHhPdFe7anHoo3++29rrDFt4P8Ln",
+	"iS0/twICE8mDQV+IYdvqbdAGzM9JsqjmCj6284vr2tZybfOS/uCCNbcxEUVt5qtdNiCaSCZGZhLJqZlo",
+	"b9/MO8MHnbDTc7djBOp+kxKUSE6For19IfJvL7TaB7JiMYdkFS2qf1QuqnCOqC8rf7cCkcnESCI5Fe3t",
+	"o6QTS6IoUlaEKhJm/D1M4/Ip7Yvr+oX7+uqmJSVCGCGq+TYgbztVze5VfVBHk/hWS6Otn6tdOWV41eXT",
+	"2uZje4Hf6FGwy6g5JJiV8nlpge0FUVWACuec1CmJd/q7Fw8NRQv9gjD2XuR/L4y9Hx1G+z+cG8z+/UC4",
+	"ODo2O/q2MDp/8O2Jox/0lCIw2bMod4f393843nN0eGTyk75P1AHhwHDf0ei7hw8NDKuF3g/w4Pg/SvOL",
+	"Pe8c6zsg5Ieyw8PvzRcORw4fGx1a7B0aVA5+JPZPvHfw7++X+j/46JNxLB8IFzPjo8Nz/SOHhX8s9OZz",
+	"ubf3x97b/3cUxtER9b2Y/GFm/4eFD6JKePHtoU9yAyMLR99+78NEbPG//CSKW3S6UGFWnz6rbdytXTnl",
+	"bHmxryZ93ymlvsjsYLY/MtgfHYC7Iq/mXjNp8eqXY919rYaZsHSpIU3psV4Gb8MRTQYZ3QogUN+6U9tZ",
+	"tpKArMzHsxxqvfKZ3bDaC4Eh6w3tq7P2QmbQa1ZYyslrzRwTM0BGSSPP8wB1zXXZi/GuphlH6dWzugJS",
+	"oUhzeVAQRDIjzE/YiFLlEuJ9pVbfuqN/dtqINckgikHKQk7M5sCsiPICWIAKWJAlPAcCaXolzYM0TRaQ",
+	"H9SxkB95iSWO01QontWzssT+62ckYwkluVIB4pCMoEBdse1pEBjOiRgpyInN3OXn9rpIF6hJj1fTaNyT",
+	"LcmiWp4iIIutK4tRJmA5UVJzkiz+g4XQHnZYGr6+eYtYJ6f38taAApbq2V9jPt0+RJCmr5vNQ9EQa2IK",
+	"TU4louHYAKDu979S3B+VOymOp1tsRlFl64pqZkutK1Yw1LxikmVeSafwQg7JCKTp8LRPiXphmM+TsMDm",
+	"ZwnESFtDpllXnCPqY0Y5hS1UkpgYc/pzhnESE2OuoDLIg7RFf9rRocSDtMVrOoWh2afXEw1lc1CGWRXJ",
+	"RtMeTyvZaYvJtJGepB4joKgQC1AWiJeXGPCTZlPY2SoWmJxKTE0lQhPvDk9FQvORmV4eTO1PECcT9KIP",
+	"ymBRFucJc0dRmfaXpXD6YHJ6//hIKoUPTx5IpXDbfjPakTV5AGQQkTcNGqGaA8V8SQHp/5WmLLGMMZLL",
+	"KYwWYZZEcUZozQMyEECFolqmceQ7yekukGTbJt6RPhmgMByOuNRqt7ZGl841W75cqhcZGUn29iZGBgeS",
+	"I/2Rkb7kyEgsEUtE+gZJqN8/FOvv7+9JDAz76mdXCtu601grmgIgs1Y8UFRIoHyqFA73oGZXGm1nlFEx",
+	"D8tIsG1GuoKxcMRWSWWpRpHsa1aBIP4LFiigc5iBZoBbFN9F5WZ1YwKWWzVukkDMp3eThAArF903/bIt",
+	"zyvnLdtikwPRNYci5qS8oMTJ9vBv+Bwb8fZ88kBGWRJ8YwEJVGLQN3eQwt7kjuFD0p0mbtLBLjCm0nZK",
+	"pdldSbtJm+jeZkBpRgkroirOI+ajFGpJ9Z9OMk9Q3b5Xu3JKv7Cmn7qm3bukb/7KN65W6ndOMKjjlToD",
+	"QkE+hc0dRShwdT4qFC4aUIIoSxvt8BTOPAqyREsas5JZgYVZinaN9xcWi7DM8VxJzpPRVbWoxLu7i7Dc",
+	"tYDERRF3HTvWlZUK3YKU7Z7v6TaXujsWjkTDfdHeaIzz9iR6O6JqV05Vt29Vt//FQmL92u361k2GfOLG",
+	"P2wFqueVE+xi+6TL88rJFJ5ekOzyY9MZsXSImityTYkzh5KDGKN8m8JXCge89AQt++fJ6NBBMEChrJFA",
+	"ckbEgU74YE53WoaYSDGDBNbO6oCX0gIGgpQtFRBmCTJQhHNI6QIfUMdJaJPyApLpZepSOpkZBKLhaDgU",
+	"7glFeoJAEBU4JyOkNH0MRkQHJYzok7GuSKQrHAvyzXspTCdcELGyj0WvFthUQF5UVBb/IJGWt+izUEYA",
+	"5vPgKCqqIKAgBNLeqmqaCeVvfwMTsqRKWSkPAnakHEzhEEjSTKOJdrJQlkWkgLTDYqZBwA55eEAmJISm",
+	"/YFWOoUBMGEZoMkvRIBBIptFRTUO3J0LaWoR6pu/155uVrefuG9T1SFDelu3Ge9OUsxbbgK6muwadsHk",
+	"1vY+Gft/poFRwgYZlJcW9llACsmsyZv2AZXdJDXRSsCJRXZvVrdBEqayZGyX5Zdk/4Rwm852kEGztNNb",
+	"LimqiOfIqBRJSUKZN7oFaUu45f6Vtq3h9BXLCSvU7NO1VqGstmuaD7j65RW2GlOWZzAV0PQQDn8AClA+",
+	"igSXjpveJk7YQ+kg3RTWVUIWJWhyKhEaTyQn6KKEIjw4+M5oJER/B0EJk/1u+pCFnKQg4mFFq9zhr3ZM",
+	"dvQRBkpDFIoiwdxw7yMsSDJAiyrhUMIK4daf/DQI2DrIjbJzkNla9lUCVbmMjTeCGWFGmkddnmFlqKIQ",
+	"7QxN2yq3wThIf3qsqPCETR6ImLdHaksMu0IVFCRFBeljRYXuYGNNFFAkwJyCeIpMEczmiKFTRZxVDRql",
+	"2WYfPEgfReU0CNAgkyybiNNBL6mGkQIB88MBg+n0pyzMtlHIA7Ozg/wqyVm0lAaytKBQK8102mHZrWSC",
+	"SsJSxSjMQJX1uSsqVEvKPpBmY1mxEjGtbymgVBQoWAJAoLFOmjWMpK3yDnOQ7KrdWPPA3efk5ZoNLrhW",
+	"x8OAkxaDEP3bX/SL91l50Wdo02MqrsEXchIowDK1YEAkDnVjSz97gjk0axxHljHNW5fsKU6ykWkpIxgH",
+	"70ggK2ESi5lo0HTwBQSxYWykWaYtZCRDUwL2RgajP0AV1TxDYv4ghMZMxFIHfHCRHQ4FOZ6bR7LCQFSk",
+	"K9wVJthKKiIMiyIX53q6wl09HM+R0IymCggig3NzMsxm1VAm272QCRkIp9uAM922Tps55JPm9ANfJ+0y",
+	"jj+vrOuXNxuVK+zfzyvnyRPUFTcurzduno9rqxe8w9S+3dSvn7HKCZFw+FhRoYjtPUMezQ6kgAmzcihP",
+	"vUEn/UhgVJKBJAsihnLZikGUrhSetDrM4yASDlsL4GcKVCjPIbUZwgSMFISRCMnA/IxZJMMS+4DKHRPE",
+	"TeNGPy10ukKXH0zhgC3a4UHLAKF1HAQCjhDNEVWYll1IYWowjiLjU0gR+306RtXX2mxjAhfnyNqUXb1k",
+	"ROEM68ia3dpHl7YKE/C94cqdAlv5yMyou1bFp34U6esbiJhBEYX5zZjILBE1k3EsMdnsCnVVnQoiNv8Z",
+	"8cnq7d6kRnglcqDr8Lxy3nXbqBk4NdqMY92Kbas0xVPYQgBOb98GN/Eut07BOk7hIolOsGpeNj8pZSES",
+	"Y9ZoeLIkPdAXHsxmolEU6e+Pwd4wHOwJo1gkls32R1AWhvsi0UgmK0T7+np6erMCjPaEhWgM9g8M9MEB",
+	"YXC2xfo4N1WnCxUJR2O7LJWrPdMUIxt26YjrM79oOPxiXckv2vPYWReya7f5tCNHw2Ew/u5unY4eTTKM",
+	"atebnuDX2hO8xHMxpkl+71oa1+35qpS+GNn9xeaHKuSN6ODub3i+G1viud5OaLQ37NvLE9TstypMfHzE",
+	"Jwf58RGy35RSoQDlsi/OoPrMrE9nqRmCteAcLSIbD7MSsw+IJM/YQYv7wWak4VOr7BjNUA4owCgycOEB",
+	"E9QTsVYmux08iso2N3WsqND2FJf5MsA2a6/rDYUHQ5EIXRSC+uydXC2xXf3cI4JUGdFPv9Y+N9pSaldO",
+	"ebvFnldO2i/WNu4aEFXbWm58dbu6cxt4GgRMf3cyhQ+IJNhyA589NZ7xFJmlcIcNFyDgpisO0s0KL8Vs",
+	"Vr2eAKMXKdjvM+o+rAKSdpWS0ySYnRPnESZw8X2aWGFnTrAkzVuKO+sPHVBOVNkpFCJWQCAjSaqiyrBY",
+	"ZFUh2XiDJalhXkZQKLNsCBK6wGEFCUCVDKItUYfs45vNdPsAllSaxTPx1YKUwub2oolEEMASieJYio7E",
+	"lLZ0ZA7JKN4iFDTCT4GdyyAqKdxsOl4gsb4gMEJppa6IsjzLyNCY1UjtvaU4iq8idnwdG/QDqkTfhu2b",
+	"4GWdO2s9+djbHNy2jbdFg66t5cevIcfT8eJqVLH3pfw36BIxmkKcnRzupuS2TcS29uDOu3TpJ2idYTB3",
+	"d+3uIMzXtNmg+xvU9d8Jdb1O8OTESdXtL+tPn3p6qgVpAeclKHTkYe1AyX65Y7TEG03d/uDJAUz6QpFI",
+	"KBqzgAky62DdsyUsmOmn7k+t1s2l1qkoZz8q+whVv3eL+QJtbau6c7tVUYvl0VgPi08Cy84OS2ClcMJR",
+	"tbMEGXCREbTSRy3rf4ZjFVUlhe3VPwUE7JQGu0DC6P6GMrJ3gPMg0k1wZLkEMUs86Q/u6qfW4rWNX7UL",
+	"ywb1a1vayv+pbdzVVpZJgLf5z9q5+9rWY/sUtSuniDyuXuNBdXtV23lS39x0jEEHYF/P299jTdb1Z9/W",
+	"b5xlA+jnftBWHvIpXPv8sb75hf7ZaW351+r2lyYE3qp9+wtZmJX79hwPG4GNxoNG5bq+sm4fT790Xb+w",
+	"QsV/SFJR3BK7ApScVMoLQCT+uICwChSkqsbPIpJFSTDKkkVZmhVVoOQg/WQgwMQR5AnGSeFMGchIUWXR",
+	"PNnLVow1G8NhXuGNxjPYBOu0e7xchIrSMjHm+Upg99TYK267fiU91zQWKUI110zJ2DurX2PabK/fFhqL",
+	"ZWTODBDrEIMqGbFkQCqIKgka/lj+in1g6OrhM7+n8MtMOb6HeMEEDvsw4uWzTK/1848OP4x36/nueMj1",
+	"5YthHd+goD8LBXWmX3QV3IccxT+14Y/6719rp2/bN6B+9V/ab5VG5QrHc7QKZjugwXteUvOMhnYjEcLt",
+	"vcYOElxNtu45OztYbelPOlrtzUFqbQ5S85ujjVoYDHxf0a/dtltBXnv8sHFmVb94v37/s9rGXbCbIBxd",
+	"TXRQ1o/HJFG7csp4+jWPyQM79tLX1qtPbtW+3dbWzxrufvWCtkYxGxP502U2hvbVWe3csrb2s/GKOXZ1",
+	"e7W6Xamf+aWVbB2QjkpVW9/SP/9S++Ku8Rndd581Lq/78FK7sVnfvOWAiiYi0b4668Ao5nXHqQZrl2rr",
+	"y9rpB7UHO2+OIXlzgt6/xQl6nRPV3um5RLSrebLTEg1HYyRCDsfs9Ox5fXY1Oa65jU3+58z92szd7kzt",
+	"tsAdGkbvKTyvziy2YuLI3sqA4Z49nah1aHwmcXh6vwM4VZ9eJ3H5d5+x5Ep96zZjhuVUXsFxWmz0xuV1",
+	"feWiI1vxxUO9cqK6vaqdPlHf3KZYCksqgCxFpiDBAlOu8EJRoYrArCRnREEBovpSiMqQCfGfbSXxWjyl",
+	"7/RsP1mpL/vExliPfq7trDELRbbY6QeGZ3eNaJ+N5V7sGMvBhIt2ulEdr9OJ9Xvfa9vb7mnI0JRSw0a0",
+	"QhmM4OYMHsqN/TszdGB8+F16duceIY2LF/uj9Zv/V1veqe18zVO6H1zQ1s7XfzUeMTmbnkkeGj/8zn7v",
+	"UEYTve37/ur2av3hg10oaPkanXB4/ND0ZGJ4eobMPDx+aHRs8uBrYV579LN2+kHj0r3WzCeGh8cPH2Kk",
+	"vJ+cHBsd8yxEdfvL+o2z+udf6z/+rl/9l76yrn1xbRcqajtf1zYvNb5+WL9xVlu9wVK1+tXP61tbPKg+",
+	"29Q3HjtOsmsSYsJxlzRqO+e11Ru78f7zDf3q5+TRzSsuCnjALr85P+/fB7g23ZPLf7d3UX+e2/YBc7vS",
+	"7LLmLahtb9j3TobXBbSAtHv2BnunzddveOF+a6+xOzJ0eZRXgwz36l12J7fpedpS2sahtKW07UttCfPz",
+	"UK9dmG291e40+3mytjT7+rW21L6IV+ucYP/ozNf/tZflC3i/9vFJbE/RxvjkSHKSij/54djU9JQj7GCr",
+	"yIJCEgNQ0/sKoo36r6f0J+vWiFZUMSuVsPBSgYKbHfqyDxM+yJeZ2PrmTfaoZT5rNzbfwI6/HHb46KnL",
+	"Ufnqqr8f9V3ktruLtfT+f/SHHdx/xuH1/sUG72568+cb/jP/fIN75/S+aG393+lc+banyDdbnhVYQM3q",
+	"ovLXHi/fYgj/Eplj+GbBzEgJ0xSvNb6jDvdmF/+HHGLPv8icfmWJPalYa4vyGr546eDYWNa31ObwWLPv",
+	"KWN1nZntnVa3Zdvezo6bOa3Q/ZVIAsnzrdvitne0a9e09dXnlfNszepbt9kV7f5yffNZ49Kmdv+n+rPz",
+	"tSun9HO3tdO3ayfZ2YtFWSQSBoJUgCLmgSzRYx6MLwwwgjJS6EnmSFFAURLZ56PO821gUewqZHPOM244",
+	"35Y17daZ3Sn97aR29b6H0gzMHi0VfQiFQEYFSUUOKkGgpKDmodsmm6JiPy826MtL1I+ZI5aa7Pq3IHb/",
+	"9qqr2SNnfnvllZbV2ejIwtZ/PdU4wxoXbf22zTbboLORb7aEBcU2XVPFvRN62qR364zm6cdG7AQUet40",
+	"/UxHATArS4pCvyYyv5mxc2xvol46svT/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
