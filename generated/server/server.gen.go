@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
@@ -46,6 +47,21 @@ func (e AccountType) Valid() bool {
 	}
 }
 
+// Defines values for EncryptCertificateAlgorithm.
+const (
+	AEADAES256GCM EncryptCertificateAlgorithm = "AEAD_AES_256_GCM"
+)
+
+// Valid indicates whether the value is a known member of the EncryptCertificateAlgorithm enum.
+func (e EncryptCertificateAlgorithm) Valid() bool {
+	switch e {
+	case AEADAES256GCM:
+		return true
+	default:
+		return false
+	}
+}
+
 // AccountBalance 渠道额度 — the quota of a balance account (额度台账号).
 //
 // Example: {"balance":1,"in_transit_reduction_exist":false}
@@ -67,6 +83,33 @@ type AccountBalance struct {
 //
 // Example: BASIC
 type AccountType string
+
+// Certificate 平台证书 — one platform certificate, encrypted with the APIv3 key.
+type Certificate struct {
+	// EffectiveTime 证书启用时间 — when the certificate becomes valid.
+	//
+	// Example: 2018-06-08T10:34:56+08:00
+	EffectiveTime time.Time `json:"effective_time"`
+
+	// EncryptCertificate 证书信息 — the certificate (PEM), encrypted with the merchant's APIv3 key.
+	EncryptCertificate EncryptCertificate `json:"encrypt_certificate"`
+
+	// ExpireTime 证书弃用时间 — when the certificate expires.
+	//
+	// Example: 2023-06-08T10:34:56+08:00
+	ExpireTime time.Time `json:"expire_time"`
+
+	// SerialNo 平台证书序列号 — the certificate's serial number (hex), as sent in Wechatpay-Serial.
+	//
+	// Example: 5157F09EFDC096DE15EBE81A47057A7232F1B8E1
+	SerialNo string `json:"serial_no"`
+}
+
+// CertificateList 平台证书列表 — the platform certificates currently valid for the merchant.
+type CertificateList struct {
+	// Data 平台证书 — every platform certificate currently valid (several during a rotation).
+	Data []Certificate `json:"data"`
+}
 
 // ECommerceBalance 二级商户账户实时余额 — a sub-merchant's real-time balance; amounts in fen (分).
 //
@@ -95,6 +138,34 @@ type ECommerceBalance struct {
 	// Example: 1900000109
 	SubMchid string `json:"sub_mchid"`
 }
+
+// EncryptCertificate 证书信息 — the certificate (PEM), encrypted with the merchant's APIv3 key.
+type EncryptCertificate struct {
+	// Algorithm 加密算法 — the encryption algorithm.
+	//
+	// Example: AEAD_AES_256_GCM
+	Algorithm EncryptCertificateAlgorithm `json:"algorithm"`
+
+	// AssociatedData 附加数据 — the AES-GCM associated data.
+	//
+	// Example: certificate
+	AssociatedData string `json:"associated_data"`
+
+	// Ciphertext 加密后的证书内容 — base64 of the AES-256-GCM ciphertext followed by its tag.
+	//
+	// Example: sAG7/xNB2m7ddIQ1ZwIV2CeHXg9cJL0pFIfF+dFvM+PkW3u1aE3xr/0H7XO3kCDRj6jt8dLC6k2KUN8Ctm5Wn9Ozuvx3Gq6LdlBcCCQvmU1UqFBx5B9sMYi7PQMJVu7WYjOnrL0pbOFCg7DUdzw5lhh+H4QHJe0n2DtQ4rXbHXmW2s0x+Bjh8Dwk+QXA4x=
+	Ciphertext string `json:"ciphertext"`
+
+	// Nonce 加密使用的随机串 — the AES-GCM nonce.
+	//
+	// Example: 61f9c719728a
+	Nonce string `json:"nonce"`
+}
+
+// EncryptCertificateAlgorithm 加密算法 — the encryption algorithm.
+//
+// Example: AEAD_AES_256_GCM
+type EncryptCertificateAlgorithm string
 
 // Error 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
 type Error struct {
@@ -146,6 +217,9 @@ type ServerInterface interface {
 	// QueryAccountBalance 查询渠道额度 — query the channel quota of a balance account
 	// (GET /v3/aggracct-bc/wb-channel/account/balance)
 	QueryAccountBalance(w http.ResponseWriter, r *http.Request, params QueryAccountBalanceParams)
+	// ListCertificates 下载平台证书 — download the WeChat Pay platform certificates
+	// (GET /v3/certificates)
+	ListCertificates(w http.ResponseWriter, r *http.Request)
 	// QueryECommerceBalance 查询二级商户账户实时余额 — query a sub-merchant's real-time account balance
 	// (GET /v3/ecommerce/fund/balance/{sub_mchid})
 	QueryECommerceBalance(w http.ResponseWriter, r *http.Request, subMchid string, params QueryECommerceBalanceParams)
@@ -197,6 +271,20 @@ func (siw *ServerInterfaceWrapper) QueryAccountBalance(w http.ResponseWriter, r 
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.QueryAccountBalance(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListCertificates operation middleware
+func (siw *ServerInterfaceWrapper) ListCertificates(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCertificates(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -370,6 +458,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/aggracct-bc/wb-channel/account/balance", wrapper.QueryAccountBalance)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/ecommerce/fund/balance/{sub_mchid}", wrapper.QueryECommerceBalance)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v3/certificates", wrapper.ListCertificates)
 
 	return m
 }
@@ -564,6 +653,140 @@ func (response QueryAccountBalance429JSONResponse) VisitQueryAccountBalanceRespo
 type QueryAccountBalance500JSONResponse struct{ SystemErrorJSONResponse }
 
 func (response QueryAccountBalance500JSONResponse) VisitQueryAccountBalanceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RequestID != nil {
+		w.Header().Set("Request-ID", fmt.Sprint(*response.Headers.RequestID))
+	}
+	if response.Headers.WechatpayNonce != nil {
+		w.Header().Set("Wechatpay-Nonce", fmt.Sprint(*response.Headers.WechatpayNonce))
+	}
+	if response.Headers.WechatpaySerial != nil {
+		w.Header().Set("Wechatpay-Serial", fmt.Sprint(*response.Headers.WechatpaySerial))
+	}
+	if response.Headers.WechatpaySignature != nil {
+		w.Header().Set("Wechatpay-Signature", fmt.Sprint(*response.Headers.WechatpaySignature))
+	}
+	if response.Headers.WechatpayTimestamp != nil {
+		w.Header().Set("Wechatpay-Timestamp", fmt.Sprint(*response.Headers.WechatpayTimestamp))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCertificatesRequestObject struct {
+}
+
+type ListCertificatesResponseObject interface {
+	VisitListCertificatesResponse(w http.ResponseWriter) error
+}
+
+type ListCertificates200ResponseHeaders struct {
+	RequestID          *string
+	WechatpayNonce     *string
+	WechatpaySerial    *string
+	WechatpaySignature *string
+	WechatpayTimestamp *string
+}
+
+type ListCertificates200JSONResponse struct {
+	Body    CertificateList
+	Headers ListCertificates200ResponseHeaders
+}
+
+func (response ListCertificates200JSONResponse) VisitListCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RequestID != nil {
+		w.Header().Set("Request-ID", fmt.Sprint(*response.Headers.RequestID))
+	}
+	if response.Headers.WechatpayNonce != nil {
+		w.Header().Set("Wechatpay-Nonce", fmt.Sprint(*response.Headers.WechatpayNonce))
+	}
+	if response.Headers.WechatpaySerial != nil {
+		w.Header().Set("Wechatpay-Serial", fmt.Sprint(*response.Headers.WechatpaySerial))
+	}
+	if response.Headers.WechatpaySignature != nil {
+		w.Header().Set("Wechatpay-Signature", fmt.Sprint(*response.Headers.WechatpaySignature))
+	}
+	if response.Headers.WechatpayTimestamp != nil {
+		w.Header().Set("Wechatpay-Timestamp", fmt.Sprint(*response.Headers.WechatpayTimestamp))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCertificates400JSONResponse struct{ CommonBadRequestJSONResponse }
+
+func (response ListCertificates400JSONResponse) VisitListCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RequestID != nil {
+		w.Header().Set("Request-ID", fmt.Sprint(*response.Headers.RequestID))
+	}
+	if response.Headers.WechatpayNonce != nil {
+		w.Header().Set("Wechatpay-Nonce", fmt.Sprint(*response.Headers.WechatpayNonce))
+	}
+	if response.Headers.WechatpaySerial != nil {
+		w.Header().Set("Wechatpay-Serial", fmt.Sprint(*response.Headers.WechatpaySerial))
+	}
+	if response.Headers.WechatpaySignature != nil {
+		w.Header().Set("Wechatpay-Signature", fmt.Sprint(*response.Headers.WechatpaySignature))
+	}
+	if response.Headers.WechatpayTimestamp != nil {
+		w.Header().Set("Wechatpay-Timestamp", fmt.Sprint(*response.Headers.WechatpayTimestamp))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCertificates401JSONResponse struct{ SignErrorJSONResponse }
+
+func (response ListCertificates401JSONResponse) VisitListCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RequestID != nil {
+		w.Header().Set("Request-ID", fmt.Sprint(*response.Headers.RequestID))
+	}
+	if response.Headers.WechatpayNonce != nil {
+		w.Header().Set("Wechatpay-Nonce", fmt.Sprint(*response.Headers.WechatpayNonce))
+	}
+	if response.Headers.WechatpaySerial != nil {
+		w.Header().Set("Wechatpay-Serial", fmt.Sprint(*response.Headers.WechatpaySerial))
+	}
+	if response.Headers.WechatpaySignature != nil {
+		w.Header().Set("Wechatpay-Signature", fmt.Sprint(*response.Headers.WechatpaySignature))
+	}
+	if response.Headers.WechatpayTimestamp != nil {
+		w.Header().Set("Wechatpay-Timestamp", fmt.Sprint(*response.Headers.WechatpayTimestamp))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCertificates500JSONResponse struct{ SystemErrorJSONResponse }
+
+func (response ListCertificates500JSONResponse) VisitListCertificatesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -873,6 +1096,9 @@ type StrictServerInterface interface {
 	// QueryAccountBalance 查询渠道额度 — query the channel quota of a balance account
 	// (GET /v3/aggracct-bc/wb-channel/account/balance)
 	QueryAccountBalance(ctx context.Context, request QueryAccountBalanceRequestObject) (QueryAccountBalanceResponseObject, error)
+	// ListCertificates 下载平台证书 — download the WeChat Pay platform certificates
+	// (GET /v3/certificates)
+	ListCertificates(ctx context.Context, request ListCertificatesRequestObject) (ListCertificatesResponseObject, error)
 	// QueryECommerceBalance 查询二级商户账户实时余额 — query a sub-merchant's real-time account balance
 	// (GET /v3/ecommerce/fund/balance/{sub_mchid})
 	QueryECommerceBalance(ctx context.Context, request QueryECommerceBalanceRequestObject) (QueryECommerceBalanceResponseObject, error)
@@ -943,6 +1169,30 @@ func (sh *strictHandler) QueryAccountBalance(w http.ResponseWriter, r *http.Requ
 	}
 }
 
+// ListCertificates operation middleware
+func (sh *strictHandler) ListCertificates(w http.ResponseWriter, r *http.Request) {
+	var request ListCertificatesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCertificates(ctx, request.(ListCertificatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCertificates")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCertificatesResponseObject); ok {
+		if err := validResponse.VisitListCertificatesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // QueryECommerceBalance operation middleware
 func (sh *strictHandler) QueryECommerceBalance(w http.ResponseWriter, r *http.Request, subMchid string, params QueryECommerceBalanceParams) {
 	var request QueryECommerceBalanceRequestObject
@@ -975,114 +1225,133 @@ func (sh *strictHandler) QueryECommerceBalance(w http.ResponseWriter, r *http.Re
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7HyNc9NWuve/ckb7ztR+R05sx/ky8847TuK0mQLJJmF7OzUTH0snsRb7yEhygi9kxlAIoSU4KQEKpctH",
-	"gXJ7S0wLhUBK+V+KJdv/xZ1zjiRLsuykfGz3zrIzOw2ydM7zPOf5+D0f0nFOkPMFGSOsqVz8OJdFUEQK",
-	"/XMaHS0iVQtNjJF/iUgVFKmgSTLm4lyj+tT46ZS+Wa1tl42bZxvVFfB7eRN8gkazUANTsPSBCibGgDwP",
-	"tKykAoUttQ8cLcoaApIGlrIIA0HGGhQ0CS8AtVgoyIrWw/EcOgbzhRzi4lx4aHxwaGSkPzEeHoiEx/rC",
-	"0cTQeHQs0j8QHUr0jSf7kxzPqUIW5SEhUSsVyFOqpkh4gVte5rlPkJCFWgGWQgdlLKB2PvTnm/UHm81r",
-	"FeP689r2z5QJBWJRzgO2DJCwkCuKSAQSBloWAVVawEgEeaSqcAG56e0f7htJjoZHh/vCI+ORxHhyJBYe",
-	"iSXCQ6ND4yPRWHTP1M4gRYI5H3J/26q9vGVsVms7X+tnfmx+dXdizFi9rD97pFceNqona8/u6c8r+uoV",
-	"vfKU8mKdAXIcDSgUMzlJAEdQCQTSU4dG5j5Ofjo3MTb3e/leOghkBah0e+vJQg5q87KSBwJSNGleEqCG",
-	"gEYWM2VBboJYXUKKWxyOpcORSCzaF430xYYj0Vgk7Pzf3qUiLWCoFZWO51h/8Ju+vkYZz0AVDcTAzEeJ",
-	"aP/AkqRlp2cSlF66AJAXkQLSsxMHkjOziQNTqRQ+OHlwNJlK4ZHJsU9TKZwG5CHCWgoTQWGYRyLIlEDa",
-	"e0rpHpAAizBXREDVoEK1mT6b/iQ5+lFidirxae/MxIcHZ5Mzs71pIKkApnCLkoIiZ4j4RJAvqhqYh1IO",
-	"LCKFyVmScU8K71lAs1IeqRrMFzoJyLjypHnlsbH6iMroEJaOARUJMhZVZpAOJWk7231AQX9HggakeZCX",
-	"FaoCGPSDvISLGlLBvCLnAZaX3DoQ6e+PRcNDsYHux7zMcwpSCzJWEfU9o3I+L+MRKJpOiFwj3gJh+ics",
-	"FHKmfHr/rhIGj7f2JHeKVP8S04kDc8np6clpjudMiyWyqJwyLj1sbl5tVKvcspOs/6OgeS7O/aW35RR7",
-	"2a9qb1JRZIWR6hGtYzlj9TJzjbXttfqP9/T11cb3p/XVqyCgn/lRP/MTu6t+82TQ1FIRFKAC80hDCk9M",
-	"j8jb9JYgoyB4RAWJqYnFPqAUc0jtSeEUPgHsVcAJYFQqjZcPwQnQ+P47feWRcfmZcWsVnEjhE6FQyP4/",
-	"ecohDnACOKkmT1efGjefGWtbJh+V9fqd58aD7+q3tmq/3tTP3GX304XBxMG/JfZPjM1NJ/96KDkzC06A",
-	"j2Znp4CHc6ezMpkwLtzVK9+ZIqGb6pVTza/PeH6gKt8xEvkdknlzr+NOf/ff7WHv7R1c8t6WMO/v7MD2",
-	"uIz9SGdL39tKrUeICh8LLdm/IKLZKhf/rIPldFZ3YtNyrugABXvQIfpQUSHnQcBHXsbcMm9v7dGttu1f",
-	"Q9PaqPRROj+iDi/z3Dg1RiyU9kt5SUPiazmiccrMwdFP5/ZPHJiYTY653FHz9kb9wtnm1XV99clbcEfO",
-	"5Tq4HYVE8BxjaB9Qc/ISEOUlTKOQgjSl9EZ+po1bcAK4iKKG37y6VntxgV3X1y80z641qpfem/6fbvp+",
-	"utpZwdpMy/dYOxkX4ZDp8etYFQFVPtG9+cN5goS315rla42XZ9+CRTFY6Vm3g2k543cL5BFUh0Qvrnt9",
-	"E2uxTmzLQ5gzrjLS9e3txvcnm1e2mre/fm9if7qJuRTXY1se5e0QudqPtaOJlVQN5d/AyD6dmU36gej6",
-	"o536zg3911P69jbHE9rq99daFh/HxVzuLZieY5cOFqdSDgEV8z4WvkAOakh5Mwtz8A1OACcdvIdXZnDu",
-	"K+9t7M+2MbfedtaqNhNzqXG7VXVS9cPLtrbTE08IglzE2gjMQd/Kk7F9s3nyYvP2t/rze3bkOFqUNQjk",
-	"eQBBhj0IIFsHBNiteuVh4/E9vfI06Mqzj3MZa6MIz0l4TlMgViVtTkFiUSBbzqFjEsmj52FORcs8V1Dk",
-	"AlI0ieXbmU5kviqvezZm/3xV3gC+P9i8eBj4QGXcuciO8Ny8rOShxsU5CWsDMY63SgMS1tACUojSdGPH",
-	"h17j66q+fk9/8LV+/b5+/X6zvKmfrTRvf2ucP1vbuUMI734H5WApi7QsUgBkVIfsjYGEVU2x/lZpWZAR",
-	"5+KMitlmJiPLOQQx1Vvzkpz5OxI0wp6pKbP0ug8/tefn68+/1y+tGKtPG4/vGatP6z/t6P/48lV5o9NP",
-	"zDEWM6E8UoQsxJqtRmT3nhTWK9Vm+ZxeuayXfwUBWr1Sg3EwkpiZGAX6jefG9R/ZeiCQgaokWM8H94Hx",
-	"ZHIGGOe+rO88aDx+Zt01j5DauimFJ6eS04nZicmDoPFyvbF+17qPKB2NOY4Vx5JTkzMTs6D28ttG9WTz",
-	"7IZ1s4gKsirZxAdZLQzhYp6Lf8ZRYjmeIwRxPGfvyPGcuSJ32FmKsu53156IIyErhhxyJ56Ec0nBLCm2",
-	"BMHxnFcG5B6nGIircPJOfm9jn+M5L9vkPg/nhBGTzEWoYJhHlESH5owQ4jiXMo0jpLqvTFq7uy+Psc04",
-	"gheSo3KeKA3q6LjadU7f+odx5UntxdXm7W8p9dClex+oQEEwF9KkvO0V9gGYJ9tT+5lHGAT01RWvSzOZ",
-	"nzMPzDo/uAilHMzk0Bxbg4vTejLPFRAWJbzQusxzajEzlxeyksjFucgwLTdHwsNcm/9zb9UdrDjtddmP",
-	"HB8b1ivV+uZ9JqKAvnap9mItTjh+Vd7o9BNvPLjDruqVqn7ymlFZr194aFxcq724zqRsbWy7WibLfUCA",
-	"GGQQrUKLClzCbp/LhLUHv+uVp59v2l7rwlqXXykHRdziIWDuFvRw8xrxwnHou7hTvfL0VXnD2HxS2/m6",
-	"Wb7G+iieG/j65k/OAlN984axuq4/e1Lb/lKvbLwqn2r3thNjPJBUtchaBq2quqc23lJInsvDY/sRXtCy",
-	"XLwvyvuU+UlWKSlIJIbf4tBH/w77xBg7AfCkGxQbs95AewOPoiqz+g8Cjeq9+s6KjaZZ2YxnOUmj/LlT",
-	"RM7CWsh+Qv/qvLMwSK3dbYUMu7X3Gl0bUzoZaeR+HqCehR5ncdvThHKVMj1iJcBQgxIFxVAUJbIjzE05",
-	"iNKUIuJ9pdao3jM+P2N6a7KIapKylJWELJiXUE4ES1AFS4qMF0AgTa+keZCm4Zb8QVWE/JGTWSKWpkJp",
-	"Oz076/I/PzOrIZRki3mIQwqCIjUqx90gMJqVMFKR28t6y7nd9Y4eUIuedk0j1oeEoiJppRniLtm5Mgg/",
-	"BUuJopaVFek/WRBqY4eltY2tOyQHfnnLOFntUlMJ2KrnfIxZp3OJIM0DW824aIg1BUPTM4loODYEqCH9",
-	"vxT3e/leiuMxSZzmVE2xr2hW2mFfYf3ROSy3rlhkWVfSKbyURQoCabo87fsRPgSYy0l4ATiCI3EWaXvJ",
-	"NOsysw4sLuYzSDEbsSls+5fE1ISrGxtg3ioxNeFpAgd5kLbpT7s6fjxI27ymUxhafe++aEjIQgUKGlLM",
-	"JjhPK8Npm8m0CfBpizWgahCLUBEBwoLMXLg8n8Lu1mtgeiYxM5MITX08OhMJLUbm+nkw81EiFO0fCNqt",
-	"VuBisKBIi4S5I6hE+7UpnD6QnP1ociyVwoem96dSuGv/lnY4p/eDDCLypo1sqGVBIVdUQfr/pylLLOdC",
-	"SimF0TEoaLkSgCpQEdZ4QBYCKF/QSmBeVsCHydkekGRmE9+TPpnuPRyOeNRqtzEBj861Wqge1YuMjSX7",
-	"+xNjw0PJscHI2EBybCyWiCUiA8PDA2PJwZHY4OBgX2Jo1Fc/e1LY0e1lrV0VQOateKBqkATlVDEc7kOt",
-	"Li8dD1BQIQdLSHQYIz3BWDjiqEwysC4Ru2apPMdzBLlycc7tBmwnAgvSx6jUKhNMwVKnQQgCqXxmIUgw",
-	"X73s/dFvOoKkgZZvcciB6JpLEbNyTlTjxDz8BygmxtpnKHigIIHAaCwikUoM+g5RpLDbzANZdMyMIen+",
-	"SP/geHg4OT42GianGelPjiSHIonYYLh/MDEY7YuOR0aGkpF0sAdMaHQ8QW1NK9DpDIQFpVTQzCa+6UA/",
-	"oOqtSpq0iFiMUqknNX46xSJBbftB/dpp41LFOH1Df3DF2PqFb14vN+6drL14Wd+83y51/YubenUlyKew",
-	"ZVGEAs8kgQokol0MShBl6aIdbRWoNgVZpkWBedmqaEKBolPz+aVjBVjieK6o5MjqmlZQ4729BVjqWULS",
-	"MQn3HD3aI8j5XlEWehf7eq2j7o2FI9HwQLQ/GuPae/ztHcb6tdO17Tu17R8YuDVu3G1UbzPkEzf/4Sjx",
-	"vCqfZBe7p0+vyqdSeHZJdsqPbWei4hB1V+SaGmcBJQsxRrkupaMUDrTTE7T9X1tuRhfBAIUEMxV0Y9vA",
-	"XvhgQXdWgZhIMYNENh7igpfyEgaiLBTzCGssJy7ABaT2gE9o4CS0yTkRKfQyDSl72RkEouFoOBTuC0X6",
-	"gkCUVLigkKTcjjEYER2UMaJ3xnoikZ5wLMi3fkthuuGShNV99GoLbKogJ6kaQ/VIogUiei9UEIC5HDiC",
-	"ChoIqAiBdHt5Ms2E8pe/gClF1mRBzoGAEykHUzgEkovkeC20I0BFkZAK0i6PmQYBJ+ThAdmQEJr2B1rp",
-	"FAbAgmWAprGIAIOEIKCCFgfeTkCaeoTG1m/1F1u17efen6nqkCXbR6EY725SrJ+8BPS02DX9gsWt43my",
-	"9v9NA7MWDDIoJy/ts4EUUtjQFO2rlbwktdBKwI1Fdh/+ckASprJkbY/nlxX/ybguk2Igg+bp5JRSVDUJ",
-	"L5BVKZKSxRJvdt/piJUd/tWuo1b0ETsIq9Tt07PWoKJ1G0ILeObPVHYaM3ZksBTQihCueADyUDmCRI+O",
-	"W9EmTthD6SA1CvsqIYsSND2TCE0mklP0UEIRHhz4cDwSon8HQRETe7diyFJWVhGJsBLDZEDC/mrHZEdv",
-	"YaA0RKEoEi2D+xvCoqwAdEwjHMpYJdz6k58GAcdEllm4DTJfy6b8qMplHLwRzAgz8iLqaVtWgRoK0UmL",
-	"tKP2GYyD9PGjBZUnbPJAwrwzU1tm2BVqIC+rGkgfLajUgs0zUUGBAHMK4ikyRVDIEkenSVjQTBrl+dZc",
-	"GUgfQaU0CNAkkxybhNPBdlJNJwUC1iCeyXT6OEuzHRTywGqZkL+KioCW00CRl1TqpZlOuzy7XUzQSFqq",
-	"UrIpRqHTPKoGtaK6D6TZWnauRFzrByooFkQKlgAQaa6TZp2YtLkKMgMku+p01jzwNgzbuWaLi57TaWPA",
-	"TYtJiPHNY+PyQzZT6bO0FTFVz+JLWRnkYYl6MCCRgLpZNc6fZAHNXsdV7E3z9iVnmZoYMi1KBuPgQxkI",
-	"Mia5mIUGrQCfRxCbzkaeZ9pCVjI1JeBsBZgVdk3ScgyJ+YMQmjMRTx3wwUVOOBTkeG4RKSoDUZGecE+Y",
-	"YCu5gDAsSFyc6+sJ9/RxPEdSM1oqIIgMLiwoUBC0UEboXcqETITTa8KZXkevagH5lCX9wNcpp4zjr8rr",
-	"xtWtZvka+/er8ga5g4bi5tX15u2NuL52qX2Z+jdbxs2zdmEwEg4fLagUsf3VlEerhxewYFYW5Wg02EtH",
-	"D4zLCpAVUcJQKdk5iNqTwtP2xFYcRMJh+wD8XIEGlQWktVKYgFmCMAshGZibs8rdWGYDyd6cIG45Nzqq",
-	"7w6FnjiYwgFHtsODjglC5zwIBFwpmiursDy7mMLUYRxB5qsFEvYbxabqaxvbhMjFOXI2JU83liic6R1Z",
-	"17h7dumoFQPfHzy1U+AoBFtT9J5T8akERwYGhiJWUkRhfisnsoq9rWIcK0y2xis89eO8hK1/Rnyqeru3",
-	"eQmvRA70HF6VNzw/mx0xt0ZbeaxXsflWrIynsI0A3NG+C27iPWGdgnWcwgWSnWDNumy9osFSJMas2TK0",
-	"JT00EB4WMtEoigwOxmB/GA73hVEsEhOEwQgSYHggEo1kBDE6MNDX1y+IMNoXFqMxODg0NACHxOH5Dufj",
-	"Nqq9HlQkHI3tclSeOQdLjGzZ5cOesfloOPzHpnz+6NTA3sZ5PNbmM9cTDYfB5Me7zQq0aZLpVHveD9e8",
-	"0+GaZZ6LMU3ye9bWuN62tzTog5HdH2wNfpInosO7P9E2h73Mc/17odE5AOdsT1C336kx8dlhnxrkZ4eJ",
-	"vanFfB4qJV+cQfWZeZ+9lWYI1oILtJdv3sw6/T4gktzjBC3eG1uZhs/LP3tGM5QDCjAKDFy0gQkaiagF",
-	"uvzgEVRyhKmjBZU2mj3uywTb1P6j/aHwcCgSoYdCUB+yyk2980UsWiiv97jd61zujPjcDVw2O2k8uMMg",
-	"nV6p1nbudqodMbjKWkU+OJGt6MSJKZxwFcdsRBPwkBG0UVrHMpuM6X8kTU1hZ5FNBQEnpcEekDDHJUhS",
-	"7RiZ4EGklxxXqQgxw3fGo/vG6Uq8vvmLfmnFpL5S1Vf/q755X19dIX506x/1Cw/16jPnFvVrp4k8rt/g",
-	"QW17Td953tjacq1BF2BD387n2FRC4+U3jVvn2QLGhe/11Sd8CtfPPTO2vjA+P6Ov/FLb/tLStGr9m8fk",
-	"YFYfOqEUW4GtxoNm+aaxuu5cz7hy07i0SsV/UNZQ3Ba7CtSsXMyJQCIxjSRsQEWaZv5ZQIoki2b1r6DI",
-	"85IG1Cykb3YGmDiCPMCylsKZElAQCbvWC6mOmqc1SQFzKm/2d2HLJui4RakAVbUj/mwbq9kdgb7lOYW3",
-	"MqRATZ7kai3k4xxFeIfo9HWH4MzDMgGqicVdYtBk02UH5LykaUgEv698xSbhPK1yawDJDwC6Boj+IE5i",
-	"k0RvDube6bzUHge5vXq+O/bzjIqZ3vE9xPtnQby96Rc9Be+7efHjDjjU+O2ifuau0wCN6z/ov5ab5Wsc",
-	"z9Fik+O9gvbX/FqvFnRbiRDuHOlxkeCZZfHuubf3gZf/SW8Ev3//t8v7v357dFELk4HvysaNu04vyOvP",
-	"njTPrhmXHzYefl7fvA92E4SreUgXZW1vJon6tdPm3e94TR44sZdRWa89v1P/ZltfP2+G+7VLeoViNiby",
-	"FytsDf2r8/qFFb3ys/mItXZte622XW6cfdxJti5IR6Wqr1eNc1/qX9w3506//bx5dd2Hl/qtrcbWHRdU",
-	"tBCJ/tV5F0axrrvG7ytX6usr+plH9Uc771+bef/i97/Ei997J6p70POIqM09OfeOhqOxUCQSCsc4nvO4",
-	"Lettujc/pl09j4ck09a5P3NvnntHzrBNrLud9h69ZPsrZW/PR3Y6n8OvV3oL973WW6EHJ+cSh2Y/cqGo",
-	"2oubJEn/9nNWaWlU7zJmWIHlLbyGzVZvXl03Vi+7ShdfPDHKJ2vba/qZk42tbQqssKwByGp6KhJtZOXJ",
-	"NVQNagjMy0pGElUgaW8Er0yZkGDaVRLvJGz6bs+syq6DOTc213r6c32nwtwVsagzj8ww71nRuRsrxDgB",
-	"l4sJD+3ULl2P042NB9/p29vebcjSlFLTU3SCHIzg1g5tlJv2Ozeyf3L0Y/r9idfENx5enLc2bv+3vrJT",
-	"37nIU7ofXdIrG41fzFsszmbnkgcnD334UftS5uCa4+2Y2vZa48mjXSjo+BjdcHTy4Ox0YnR2juw8Onlw",
-	"fGL6wDthXn/6s37mUfPKg87MJ0ZHJw8dZKT8LTk9MT7RdhC17S8bt84b5y4aP/5mXP/BWF3Xv7ixCxX1",
-	"nYv1rSvNi08at87ra7dY3da4fq5RrfKg9nLL2Hzmeg27RYiFzT3SqO9s6Gu3duP951vG9XPk1q1rHgp4",
-	"wC6/f/n7XwfFtsKTJ353D1H/vLBtIT0H9tiVZo8370Btd8f++mS0h4AO+Pa1o8Hr0+YbN9qxf+eosTvo",
-	"9USUt4MM9xJdOmLidr/bBmdb8acrvV3CSld6uz7UVZp+ceqdi9SOWW8iUr+o1pVy3xjXleYuEa4j5Z7A",
-	"15Fs/6zNNyJ2l2vneNg5iXOHSfuzGSQLib1WFjI5PZacpkeR/I+JmdkZVzrCDpDlhiQ3oC75LWQhjV9O",
-	"G8/X7RXtbGNeLmLxjRIILzv0YR8mfBAxc72NrdvsVtut1m9tvYcjfzoc8dFTTwDz1VX/+Op7yF2rAmy8",
-	"5n/RRwu9nyh8t18jbLem958m/Pf8NKHXcvr/aAP+X/CbaV2/kNYa7VZhHrU6keqf++m0Dkv4t9Ncy7ea",
-	"a2aBmBZ87fVdPbv3xvzv9YE2/o9s7dfCaCPKD+XuUQFdH417yxOpe/hAExt46vKZJmtgKmOPq1lzqvaY",
-	"ZtdJVWe5xHujawrUTvPfiiSQsth5nm57R79xQ19fe1XeYEfUqN5lV/SHK42tl80rW/rDnxovN+rXThsX",
-	"7upn7tZPPaPiKigSkTAQ5TyUMA8Umb6GqcnmS8NQQSr9VhdSVVCQJfZ6h/v9c1iQevJC1v0OOuc766bf",
-	"Obs7pb+e0q8/bKM0A4UjxYIPoRAoKC9ryEUlCBRVxL78T9+3M9mUVOeXmYK+vET9mDlsq8muXzvcfTa6",
-	"pzVcZ81Gt0vLHol0VWwbv5xunmUTj45B3dZ8btA9AThfxKLq2K6l4suHl/8nAAD//w==",
+	"7H0LcxPH9udX6Zq7VZE2I1uS5Zeof23Jthx8A9ixTR4bUVZL07YmSD1iZmRbN7hKEDBOgrFJDARCLo8A",
+	"Ye8Gm4QEDA7huwTNSPoWW909M5qXZGEgufu/pCpVYh7d55w+fc7vPKb9KZeVCkUJI6wqXPxTLoeggGT6",
+	"cxIdKyFFDY2NkH8JSMnKYlEVJczFufrWI/2nk9rGVnW7ol8/U99aBn9UNsAHaDgHVTABy28pYGwESLNA",
+	"zYkKkNlQ+8CxkqQiIKpgIYcwyEpYhVlVxHNAKRWLkqx2cTyHFmGhmEdcnAsPjPYPDA31JkbDfZHwSE84",
+	"mhgYjY5EevuiA4me0WRvkuM5JZtDBUhIVMtF8paiyiKe45aWeO4DlM1BtQjLoUMSziIvH9qTjdq9jcaV",
+	"Nf3qk+r2z5QJGWJBKgA2DBBxNl8SkABEDNQcAoo4h5EACkhR4Bxy0ts72DOUHA4PD/aEh0YjidHkUCw8",
+	"FEuEB4YHRoeisWjH1E4hWYR5H3J/36w+u6FvbFV3vtFO/9j46vbYiL5yUXv8QFu7X986UX18R3uypq1c",
+	"0tYeUV7MNUC2pQHFUiYvZsFRVAaB9MThoZl3kx/NjI3M/FG5kw4CSQYKnd58s5iH6qwkF0AWyao4K2ah",
+	"ioBKBjNkQR6CWFlAslMctqHDkUgs2hON9MQGI9FYJGz/r3OpiHMYqiW55TrW7v2ura9SxjNQQX0xMLU/",
+	"Ee3tWxDV3ORUgtJLBwDSPJJBenrsYHJqOnFwIpXCh8YPDSdTKTw0PvJRKoXTgLxEWEthIigMC0gAmTJI",
+	"u1cp3QUSYB7mSwgoKpSpNtN30x8kh/cnpicSH3VPjb1zaDo5Nd2dBqICYAo3KSnKUoaITwCFkqKCWSjm",
+	"wTySmZxFCXelcMcCmhYLSFFhodhKQPqlh41Lv+grD6iMDmNxESgoK2FBYRvSpiSetd0HZPQJyqpAnAUF",
+	"SaYqgEEvKIi4pCIFzMpSAWBpwakDkd7eWDQ8EOtrv8xLPCcjpShhBVHbMywVChIegoJhhMg1Yi0Qpj9h",
+	"sZg35NP9iUIY/LQ5J3lSoPqXmEwcnElOTo5Pcjxn7Fgii7WT+oX7jY3L9a0tbslO1v+Q0SwX5/7W3TSK",
+	"3eyu0p2UZUlmpLpEaxtOX7nITGN1e7X24x1tfaX+wylt5TIIaKd/1E7/xJ6qXT8RNLRUAEUowwJSkcyT",
+	"rUfkbVhLkJERPKqAxMTYfA+QS3mkdKVwCh8H1ijgONDX1urP7oPjoP7D99ryA/3iY/3GCjiewsdDoZD1",
+	"P3nLJg5wHNipJm9vPdKvP9ZXNw0+1tZrt57o976v3dis/nZdO32bPU8HBmOH3k8cGBuZmUy+dzg5NQ2O",
+	"g/3T0xPAxbndWBlM6Odua2vfGyKhk2prJxvfnHbdoCrf0hP5LZLxcLftSX/z3+5l9+MtTHJnQxjPtzZg",
+	"HQ5jvdJ6p3c2UvMVosKLoQXrDiKarXDxj1vsnNbqTva0lC/ZQEEHOkRfKslkPQj4KEiYW+KtqV265Zl+",
+	"D5rmodJH6fyIOrLEc6N0M+Js+YBYEFUk7MkQjVJmDg1/NHNg7ODYdHLEYY4aN8/Xzp1pXF7XVh6+AnNk",
+	"H66F2ZGJB88zhvYBJS8tAEFawNQLyUiVyy9lZzzcguPAQRTd+I3Lq9Wn59h1bf1c48xqfevCm63/l299",
+	"P11trWCereW7rK02F+GQ6fFedhUBVT7evfGvswQJb682Klfqz868gh3FYKVr3BZby+6/myCPoDokuHHd",
+	"3rdYk3Wyt1yE2f0qI13b3q7/cKJxabNx85s3W+wv32IOxXXtLZfytvBc3mVtucXKiooKL7HJPpqaTvqB",
+	"6NqDndrONe23k9r2Nl/felS7u9rc769gz9mGb7HVFMoaoPLdx/wWyEMVyS+3tWwMg+OgHZtspzmvvNlc",
+	"f/Xmcipsa63yKK17r3lueraXpeZ0qRPZrFTC6hDMQ99ck759vXHi68bN77QndyxfcawkqRBIswCCDHsR",
+	"QDYOCLBHtbX79V/uaGuPgo7I+lMuY04U4TkRz6gyxIqozshIKGXJlDNoUSSR8yzMK2iJ54qyVESyKrII",
+	"O9OKzOeVddfE7J/PK+eB7w2LFxcDbymMOwfZEZ6bleQCVLk4J2K1L8bxZjJAxCqaQzLRlnbs+NCrf7Ol",
+	"rd/R7n2jXb2rXb3bqGxoZ9YaN7/Tz56p7twihLd/gnKwkENqDskAMqpD1sRAxIoqm78VmghkxDk4o2K2",
+	"mMlIUh5BTBXWuCRlPkFZlbBnaMo0ve7DT/XJ2dqTH7QLy/rKo/ovd/SVR7WfdrR/fvm8cr7VLWYRS5lQ",
+	"AcnZHMSqpUZk9q4U1ta2GpXPtbWLWuU3EKD5KiUYB0OJqbFhoF17ol/9kY0HAhmoiFnz/eA+MJpMTgH9",
+	"8y9rO/fqvzw2n5pFSGk+lMLjE8nJxPTY+CFQf7ZeX79tPkeUjnoZ24gjyYnxqbFpUH32XX3rROPMefNh",
+	"ARUlRbSID7LsF8KlAhf/mKPEcjxHCOJ4zpqR4zljRO6IPflkPu/MNhELQkYM2eROTAjnkIKRRGwKguM5",
+	"twzIM3YxcDzn4J3c97DP8ZybbfKci3PCiEHmPJQxLCBKok1zhghxnEOZRhFSnFfGzdmdl0fYZBxBCMPN",
+	"rK5P2tCWWWbsYP+EMA8QzsrloooEK3NqhOJHUZlsFKf5QbOzKKuK82hGFQvIr8BAk9nrW7WNuyxraW5S",
+	"loa356IzKCsVkALmYV4UnOnHaDgyEAr3hcID05FwvCcW7+17OzwQp0lnyw4JUEUhSoZbVZaI7lG2ZrJO",
+	"MbUFNewVu2DJQItFUd6F3d8+64BdNpDiZjTa83KMsqT/DJbaa4GzvuCi7S3FrB3gUiGDZBDIocUgDyC5",
+	"jlViOt0ww1VBifT2j4YHk6Mjw+HBvpFkpDc5lByIJGL94d7+RH+0JzoaGRpIRrwM0AzysZIoI4FslCY3",
+	"vFvXnEvhv8JHfKy2bT0P+Hoih5hWLtVv3LVk5LdlFJAtyTLCar7MVBfMGglg04Z7t40AVdjBLkXzSC77",
+	"F27ccwYU8jDMA6FE610QyJJKTQbFG6KKCspuCu/SdENyUJZh2bMwlAM/8SaHpQJhHLUEUF7fp23+U7/0",
+	"sPr0cuPmd5Rx6PCBbylARjBPVd5EJ/sALBAzSP34LMIgoK0su6GVYYRnDCJNPwLnoZiHmTyaYWNwcVrJ",
+	"4rkiwoKI55qXeU4pZWYK2ZwocHEuMkgLXZHwIOfBYc6p2svZjhuW/MjxwRLaGjGhTEQBbfVC9elqnHD8",
+	"vHK+1S1ev3eLXdXWtrQTV/S19dq5+/rXq9WnV5mUzYktyMdkuQ9kIQYZRD2AIMMF7MR+TFgd4D+3PP0w",
+	"0vZqG9ba3KUclHCTh4AxW9DFzR5wq23Rd4F12tqj55Xz+sbD6s43jcoVtoNdD/C1jZ/sqe3axjV9ZV17",
+	"/LC6/aW2dv555aQX9Y2N8EBUlBIrVjbrea6qXFMhea4AFw8gPKfmuHhPdFe7anHoo3++29rrDFt4P8Ln",
+	"iS0/twICE8mDQV+IYdvqbdAGzM9JsqjmCj6284vr2tZybfOS/uCCNbcxEUVt5qtdNiCaSCZGZhLJqZlo",
+	"b9/MO8MHnbDTc7djBOp+kxKUSE6For19IfJvL7TaB7JiMYdkFS2qf1QuqnCOqC8rf7cCkcnESCI5Fe3t",
+	"o6QTS6IoUlaEKhJm/D1M4/Ip7Yvr+oX7+uqmJSVCGCGq+TYgbztVze5VfVBHk/hWS6Otn6tdOWV41eXT",
+	"2uZje4Hf6FGwy6g5JJiV8nlpge0FUVWACuec1CmJd/q7Fw8NRQv9gjD2XuR/L4y9Hx1G+z+cG8z+/UC4",
+	"ODo2O/q2MDp/8O2Jox/0lCIw2bMod4f393843nN0eGTyk75P1AHhwHDf0ei7hw8NDKuF3g/w4Pg/SvOL",
+	"Pe8c6zsg5Ieyw8PvzRcORw4fGx1a7B0aVA5+JPZPvHfw7++X+j/46JNxLB8IFzPjo8Nz/SOHhX8s9OZz",
+	"ubf3x97b/3cUxtER9b2Y/GFm/4eFD6JKePHtoU9yAyMLR99+78NEbPG//CSKW3S6UGFWnz6rbdytXTnl",
+	"bHmxryZ93ymlvsjsYLY/MtgfHYC7Iq/mXjNp8eqXY919rYaZsHSpIU3psV4Gb8MRTQYZ3QogUN+6U9tZ",
+	"tpKArMzHsxxqvfKZ3bDaC4Eh6w3tq7P2QmbQa1ZYyslrzRwTM0BGSSPP8wB1zXXZi/GuphlH6dWzugJS",
+	"oUhzeVAQRDIjzE/YiFLlEuJ9pVbfuqN/dtqINckgikHKQk7M5sCsiPICWIAKWJAlPAcCaXolzYM0TRaQ",
+	"H9SxkB95iSWO01QontWzssT+62ckYwkluVIB4pCMoEBdse1pEBjOiRgpyInN3OXn9rpIF6hJj1fTaNyT",
+	"LcmiWp4iIIutK4tRJmA5UVJzkiz+g4XQHnZYGr6+eYtYJ6f38taAApbq2V9jPt0+RJCmr5vNQ9EQa2IK",
+	"TU4louHYAKDu979S3B+VOymOp1tsRlFl64pqZkutK1Yw1LxikmVeSafwQg7JCKTp8LRPiXphmM+TsMDm",
+	"ZwnESFtDpllXnCPqY0Y5hS1UkpgYc/pzhnESE2OuoDLIg7RFf9rRocSDtMVrOoWh2afXEw1lc1CGWRXJ",
+	"RtMeTyvZaYvJtJGepB4joKgQC1AWiJeXGPCTZlPY2SoWmJxKTE0lQhPvDk9FQvORmV4eTO1PECcT9KIP",
+	"ymBRFucJc0dRmfaXpXD6YHJ6//hIKoUPTx5IpXDbfjPakTV5AGQQkTcNGqGaA8V8SQHp/5WmLLGMMZLL",
+	"KYwWYZZEcUZozQMyEECFolqmceQ7yekukGTbJt6RPhmgMByOuNRqt7ZGl841W75cqhcZGUn29iZGBgeS",
+	"I/2Rkb7kyEgsEUtE+gZJqN8/FOvv7+9JDAz76mdXCtu601grmgIgs1Y8UFRIoHyqFA73oGZXGm1nlFEx",
+	"D8tIsG1GuoKxcMRWSWWpRpHsa1aBIP4LFiigc5iBZoBbFN9F5WZ1YwKWWzVukkDMp3eThAArF903/bIt",
+	"zyvnLdtikwPRNYci5qS8oMTJ9vBv+Bwb8fZ88kBGWRJ8YwEJVGLQN3eQwt7kjuFD0p0mbtLBLjCm0nZK",
+	"pdldSbtJm+jeZkBpRgkroirOI+ajFGpJ9Z9OMk9Q3b5Xu3JKv7Cmn7qm3bukb/7KN65W6ndOMKjjlToD",
+	"QkE+hc0dRShwdT4qFC4aUIIoSxvt8BTOPAqyREsas5JZgYVZinaN9xcWi7DM8VxJzpPRVbWoxLu7i7Dc",
+	"tYDERRF3HTvWlZUK3YKU7Z7v6TaXujsWjkTDfdHeaIzz9iR6O6JqV05Vt29Vt//FQmL92u361k2GfOLG",
+	"P2wFqueVE+xi+6TL88rJFJ5ekOzyY9MZsXSImityTYkzh5KDGKN8m8JXCge89AQt++fJ6NBBMEChrJFA",
+	"ckbEgU74YE53WoaYSDGDBNbO6oCX0gIGgpQtFRBmCTJQhHNI6QIfUMdJaJPyApLpZepSOpkZBKLhaDgU",
+	"7glFeoJAEBU4JyOkNH0MRkQHJYzok7GuSKQrHAvyzXspTCdcELGyj0WvFthUQF5UVBb/IJGWt+izUEYA",
+	"5vPgKCqqIKAgBNLeqmqaCeVvfwMTsqRKWSkPAnakHEzhEEjSTKOJdrJQlkWkgLTDYqZBwA55eEAmJISm",
+	"/YFWOoUBMGEZoMkvRIBBIptFRTUO3J0LaWoR6pu/155uVrefuG9T1SFDelu3Ge9OUsxbbgK6muwadsHk",
+	"1vY+Gft/poFRwgYZlJcW9llACsmsyZv2AZXdJDXRSsCJRXZvVrdBEqayZGyX5Zdk/4Rwm852kEGztNNb",
+	"LimqiOfIqBRJSUKZN7oFaUu45f6Vtq3h9BXLCSvU7NO1VqGstmuaD7j65RW2GlOWZzAV0PQQDn8AClA+",
+	"igSXjpveJk7YQ+kg3RTWVUIWJWhyKhEaTyQn6KKEIjw4+M5oJER/B0EJk/1u+pCFnKQg4mFFq9zhr3ZM",
+	"dvQRBkpDFIoiwdxw7yMsSDJAiyrhUMIK4daf/DQI2DrIjbJzkNla9lUCVbmMjTeCGWFGmkddnmFlqKIQ",
+	"7QxN2yq3wThIf3qsqPCETR6ImLdHaksMu0IVFCRFBeljRYXuYGNNFFAkwJyCeIpMEczmiKFTRZxVDRql",
+	"2WYfPEgfReU0CNAgkyybiNNBL6mGkQIB88MBg+n0pyzMtlHIA7Ozg/wqyVm0lAaytKBQK8102mHZrWSC",
+	"SsJSxSjMQJX1uSsqVEvKPpBmY1mxEjGtbymgVBQoWAJAoLFOmjWMpK3yDnOQ7KrdWPPA3efk5ZoNLrhW",
+	"x8OAkxaDEP3bX/SL91l50Wdo02MqrsEXchIowDK1YEAkDnVjSz97gjk0axxHljHNW5fsKU6ykWkpIxgH",
+	"70ggK2ESi5lo0HTwBQSxYWykWaYtZCRDUwL2RgajP0AV1TxDYv4ghMZMxFIHfHCRHQ4FOZ6bR7LCQFSk",
+	"K9wVJthKKiIMiyIX53q6wl09HM+R0IymCggig3NzMsxm1VAm272QCRkIp9uAM922Tps55JPm9ANfJ+0y",
+	"jj+vrOuXNxuVK+zfzyvnyRPUFTcurzduno9rqxe8w9S+3dSvn7HKCZFw+FhRoYjtPUMezQ6kgAmzcihP",
+	"vUEn/UhgVJKBJAsihnLZikGUrhSetDrM4yASDlsL4GcKVCjPIbUZwgSMFISRCMnA/IxZJMMS+4DKHRPE",
+	"TeNGPy10ukKXH0zhgC3a4UHLAKF1HAQCjhDNEVWYll1IYWowjiLjU0gR+306RtXX2mxjAhfnyNqUXb1k",
+	"ROEM68ia3dpHl7YKE/C94cqdAlv5yMyou1bFp34U6esbiJhBEYX5zZjILBE1k3EsMdnsCnVVnQoiNv8Z",
+	"8cnq7d6kRnglcqDr8Lxy3nXbqBk4NdqMY92Kbas0xVPYQgBOb98GN/Eut07BOk7hIolOsGpeNj8pZSES",
+	"Y9ZoeLIkPdAXHsxmolEU6e+Pwd4wHOwJo1gkls32R1AWhvsi0UgmK0T7+np6erMCjPaEhWgM9g8M9MEB",
+	"YXC2xfo4N1WnCxUJR2O7LJWrPdMUIxt26YjrM79oOPxiXckv2vPYWReya7f5tCNHw2Ew/u5unY4eTTKM",
+	"atebnuDX2hO8xHMxpkl+71oa1+35qpS+GNn9xeaHKuSN6ODub3i+G1viud5OaLQ37NvLE9TstypMfHzE",
+	"Jwf58RGy35RSoQDlsi/OoPrMrE9nqRmCteAcLSIbD7MSsw+IJM/YQYv7wWak4VOr7BjNUA4owCgycOEB",
+	"E9QTsVYmux08iso2N3WsqND2FJf5MsA2a6/rDYUHQ5EIXRSC+uydXC2xXf3cI4JUGdFPv9Y+N9pSaldO",
+	"ebvFnldO2i/WNu4aEFXbWm58dbu6cxt4GgRMf3cyhQ+IJNhyA589NZ7xFJmlcIcNFyDgpisO0s0KL8Vs",
+	"Vr2eAKMXKdjvM+o+rAKSdpWS0ySYnRPnESZw8X2aWGFnTrAkzVuKO+sPHVBOVNkpFCJWQCAjSaqiyrBY",
+	"ZFUh2XiDJalhXkZQKLNsCBK6wGEFCUCVDKItUYfs45vNdPsAllSaxTPx1YKUwub2oolEEMASieJYio7E",
+	"lLZ0ZA7JKN4iFDTCT4GdyyAqKdxsOl4gsb4gMEJppa6IsjzLyNCY1UjtvaU4iq8idnwdG/QDqkTfhu2b",
+	"4GWdO2s9+djbHNy2jbdFg66t5cevIcfT8eJqVLH3pfw36BIxmkKcnRzupuS2TcS29uDOu3TpJ2idYTB3",
+	"d+3uIMzXtNmg+xvU9d8Jdb1O8OTESdXtL+tPn3p6qgVpAeclKHTkYe1AyX65Y7TEG03d/uDJAUz6QpFI",
+	"KBqzgAky62DdsyUsmOmn7k+t1s2l1qkoZz8q+whVv3eL+QJtbau6c7tVUYvl0VgPi08Cy84OS2ClcMJR",
+	"tbMEGXCREbTSRy3rf4ZjFVUlhe3VPwUE7JQGu0DC6P6GMrJ3gPMg0k1wZLkEMUs86Q/u6qfW4rWNX7UL",
+	"ywb1a1vayv+pbdzVVpZJgLf5z9q5+9rWY/sUtSuniDyuXuNBdXtV23lS39x0jEEHYF/P299jTdb1Z9/W",
+	"b5xlA+jnftBWHvIpXPv8sb75hf7ZaW351+r2lyYE3qp9+wtZmJX79hwPG4GNxoNG5bq+sm4fT790Xb+w",
+	"QsV/SFJR3BK7ApScVMoLQCT+uICwChSkqsbPIpJFSTDKkkVZmhVVoOQg/WQgwMQR5AnGSeFMGchIUWXR",
+	"PNnLVow1G8NhXuGNxjPYBOu0e7xchIrSMjHm+Upg99TYK267fiU91zQWKUI110zJ2DurX2PabK/fFhqL",
+	"ZWTODBDrEIMqGbFkQCqIKgka/lj+in1g6OrhM7+n8MtMOb6HeMEEDvsw4uWzTK/1848OP4x36/nueMj1",
+	"5YthHd+goD8LBXWmX3QV3IccxT+14Y/6719rp2/bN6B+9V/ab5VG5QrHc7QKZjugwXteUvOMhnYjEcLt",
+	"vcYOElxNtu45OztYbelPOlrtzUFqbQ5S85ujjVoYDHxf0a/dtltBXnv8sHFmVb94v37/s9rGXbCbIBxd",
+	"TXRQ1o/HJFG7csp4+jWPyQM79tLX1qtPbtW+3dbWzxrufvWCtkYxGxP502U2hvbVWe3csrb2s/GKOXZ1",
+	"e7W6Xamf+aWVbB2QjkpVW9/SP/9S++Ku8Rndd581Lq/78FK7sVnfvOWAiiYi0b4668Ao5nXHqQZrl2rr",
+	"y9rpB7UHO2+OIXlzgt6/xQl6nRPV3um5RLSrebLTEg1HYyRCDsfs9Ox5fXY1Oa65jU3+58z92szd7kzt",
+	"tsAdGkbvKTyvziy2YuLI3sqA4Z49nah1aHwmcXh6vwM4VZ9eJ3H5d5+x5Ep96zZjhuVUXsFxWmz0xuV1",
+	"feWiI1vxxUO9cqK6vaqdPlHf3KZYCksqgCxFpiDBAlOu8EJRoYrArCRnREEBovpSiMqQCfGfbSXxWjyl",
+	"7/RsP1mpL/vExliPfq7trDELRbbY6QeGZ3eNaJ+N5V7sGMvBhIt2ulEdr9OJ9Xvfa9vb7mnI0JRSw0a0",
+	"QhmM4OYMHsqN/TszdGB8+F16duceIY2LF/uj9Zv/V1veqe18zVO6H1zQ1s7XfzUeMTmbnkkeGj/8zn7v",
+	"UEYTve37/ur2av3hg10oaPkanXB4/ND0ZGJ4eobMPDx+aHRs8uBrYV579LN2+kHj0r3WzCeGh8cPH2Kk",
+	"vJ+cHBsd8yxEdfvL+o2z+udf6z/+rl/9l76yrn1xbRcqajtf1zYvNb5+WL9xVlu9wVK1+tXP61tbPKg+",
+	"29Q3HjtOsmsSYsJxlzRqO+e11Ru78f7zDf3q5+TRzSsuCnjALr85P+/fB7g23ZPLf7d3UX+e2/YBc7vS",
+	"7LLmLahtb9j3TobXBbSAtHv2BnunzddveOF+a6+xOzJ0eZRXgwz36l12J7fpedpS2sahtKW07UttCfPz",
+	"UK9dmG291e40+3mytjT7+rW21L6IV+ucYP/ozNf/tZflC3i/9vFJbE/RxvjkSHKSij/54djU9JQj7GCr",
+	"yIJCEgNQ0/sKoo36r6f0J+vWiFZUMSuVsPBSgYKbHfqyDxM+yJeZ2PrmTfaoZT5rNzbfwI6/HHb46KnL",
+	"Ufnqqr8f9V3ktruLtfT+f/SHHdx/xuH1/sUG72568+cb/jP/fIN75/S+aG393+lc+banyDdbnhVYQM3q",
+	"ovLXHi/fYgj/Eplj+GbBzEgJ0xSvNb6jDvdmF/+HHGLPv8icfmWJPalYa4vyGr546eDYWNa31ObwWLPv",
+	"KWN1nZntnVa3Zdvezo6bOa3Q/ZVIAsnzrdvitne0a9e09dXnlfNszepbt9kV7f5yffNZ49Kmdv+n+rPz",
+	"tSun9HO3tdO3ayfZ2YtFWSQSBoJUgCLmgSzRYx6MLwwwgjJS6EnmSFFAURLZ56PO821gUewqZHPOM244",
+	"35Y17daZ3Sn97aR29b6H0gzMHi0VfQiFQEYFSUUOKkGgpKDmodsmm6JiPy826MtL1I+ZI5aa7Pq3IHb/",
+	"9qqr2SNnfnvllZbV2ejIwtZ/PdU4wxoXbf22zTbboLORb7aEBcU2XVPFvRN62qR364zm6cdG7AQUet40",
+	"/UxHATArS4pCvyYyv5mxc2xvol46svT/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
