@@ -3,11 +3,13 @@ package transport
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -26,6 +28,7 @@ type operation struct {
 	route     *routers.Route
 	segments  []string // the path template split on "/"; "{name}" segments are parameters
 	encrypted []string // query parameters marked x-wechatpay-encrypted
+	okSchemas map[int]*openapi3.Schema // the JSON schema of each 2xx answer, by status
 }
 
 // operations is the route table built once from the embedded spec.
@@ -62,6 +65,16 @@ func loadOperations() (*operations, error) {
 			for _, p := range op.Parameters {
 				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[ExtEncrypted] == true {
 					o.encrypted = append(o.encrypted, p.Value.Name)
+				}
+			}
+			o.okSchemas = make(map[int]*openapi3.Schema)
+			for code, r := range op.Responses.Map() {
+				status, err := strconv.Atoi(code)
+				if err != nil || status < 200 || status > 299 || r.Value == nil {
+					continue
+				}
+				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+					o.okSchemas[status] = mt.Schema.Value
 				}
 			}
 			ops.list = append(ops.list, o)
@@ -235,25 +248,30 @@ func looksEncrypted(v string, size int) bool {
 	return err == nil && len(b) == size
 }
 
-// checkResponse validates a 2xx answer's body against the operation's response schema.
-func (ops *operations) checkResponse(req *http.Request, op *operation, resp *http.Response, body []byte) error {
-	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, Route: op.route, Options: validationOptions},
-		Status:                 resp.StatusCode,
-		Header:                 resp.Header,
-		Options:                validationOptions,
+// checkResponse validates a 2xx answer against the operation's response schema in
+// openapi.yaml: a JSON content type and a body the schema accepts.
+func (ops *operations) checkResponse(_ *http.Request, op *operation, resp *http.Response, body []byte) error {
+	schema := op.okSchemas[resp.StatusCode]
+	if schema == nil {
+		return fmt.Errorf("HTTP %d is not an answer of %s in openapi.yaml", resp.StatusCode, op.id)
 	}
-	input.SetBodyBytes(body)
-	err := openapi3filter.ValidateResponse(req.Context(), input)
-	var re *openapi3filter.ResponseError
+	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
+		return fmt.Errorf("Content-Type %q, want application/json", ct)
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return errors.New("not JSON")
+	}
+	err := schema.VisitJSON(v)
 	var se *openapi3.SchemaError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &se):
-		return fmt.Errorf("%s: %s", strings.Join(se.JSONPointer(), "."), se.Reason)
-	case errors.As(err, &re):
-		return errors.New(re.Reason)
+		if p := se.JSONPointer(); len(p) > 0 {
+			return fmt.Errorf("%s: %s", strings.Join(p, "."), se.Reason)
+		}
+		return errors.New(se.Reason)
 	}
 	return err
 }
