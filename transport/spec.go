@@ -26,8 +26,8 @@ const ExtEncrypted = "x-wechatpay-encrypted"
 type operation struct {
 	id        string
 	route     *routers.Route
-	segments  []string // the path template split on "/"; "{name}" segments are parameters
-	encrypted []string // query parameters marked x-wechatpay-encrypted
+	segments  []string                 // the path template split on "/"; "{name}" segments are parameters
+	encrypted []string                 // query parameters marked x-wechatpay-encrypted
 	okSchemas map[int]*openapi3.Schema // the JSON schema of each 2xx answer, by status
 }
 
