@@ -1,10 +1,12 @@
 package wxpaytest
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"testing"
 
+	"github.com/wxpay-oapi/wxpay/generated"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -39,4 +41,37 @@ func TestListCertificates(t *testing.T) {
 	}
 	// Authorization is still checked.
 	raw{uri: "/v3/certificates", serial: "-", auth: func(string) string { return "" }}.do(t, srv).wantError(t, http.StatusUnauthorized, "SIGN_ERROR")
+}
+
+// A client that knows only its APIv3 key bootstraps from GET /v3/certificates: the answer is
+// signed with the platform key, which the transport finds among the certificates it carries.
+func TestTransportBootstrapsFromCertificates(t *testing.T) {
+	srv := newTestServer(t)
+	cfg := srv.TransportConfig()
+	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates = "", nil, nil
+	cfg.APIv3Key = srv.Keys().APIv3Key
+	base := &http.Transport{}
+	t.Cleanup(base.CloseIdleConnections)
+	cfg.Base = base
+	tr, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	c, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.QueryECommerceBalanceWithResponse(context.Background(), DemoSubMchID, nil)
+	if err != nil || r.JSON200 == nil {
+		t.Fatalf("err = %v", err)
+	}
+	var ops []string
+	for _, rq := range srv.Requests() {
+		ops = append(ops, rq.Operation+" signed by "+rq.SignedWith)
+	}
+	if len(ops) != 2 || ops[0] != "ListCertificates signed by "+srv.Keys().PlatformSerial() ||
+		ops[1] != "QueryECommerceBalance signed by "+srv.Keys().PlatformSerial() {
+		t.Errorf("requests: %v", ops)
+	}
 }

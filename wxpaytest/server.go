@@ -197,7 +197,8 @@ func (s *Server) Keys() *Keys { return s.keys }
 
 // TransportConfig returns a transport.Config for a merchant of this server: its MchID,
 // certificate serial and key, the WeChat Pay public key and ID, and the platform certificate.
-// Set Base to send through a particular http.RoundTripper.
+// Set Base to send through a particular http.RoundTripper. APIv3Key is left unset, since it
+// turns on certificate downloads; set it to Keys().APIv3Key to test those.
 func (s *Server) TransportConfig() transport.Config {
 	k := s.keys
 	cfg := transport.Config{
@@ -278,7 +279,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: time.Now(), rec: Request{
 		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
 	}}
-	ex.serial = s.answerSerial(r.Header.Get(headerSerial))
+	ex.serial = s.answerSerial(r.Header.Get(headerSerial), "")
 	body, err := readBody(r)
 	if err != nil {
 		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "请求体读取失败: "+err.Error(), nil)
@@ -287,6 +288,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	route, pathParams, allowed := s.spec.route(r)
 	if route != nil {
 		ex.rec.Operation = route.Operation.OperationID
+		if !requiresSerial(route) {
+			// The request need not name a key (GET /v3/certificates): unless it names one,
+			// sign with the platform key, so a client can bootstrap from the answer.
+			ex.serial = s.answerSerial(r.Header.Get(headerSerial), s.keys.PlatformSerial())
+		}
 	}
 
 	// 1. Authorization.
@@ -405,8 +411,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerSerial picks the key an answer is signed under: SignWith's, else the request's when
-// held, else the server's default (the public key ID).
-func (s *Server) answerSerial(requested string) string {
+// held, else fallback when held, else the server's default (the public key ID).
+func (s *Server) answerSerial(requested, fallback string) string {
 	s.mu.Lock()
 	forced := s.signSerial
 	s.mu.Unlock()
@@ -415,6 +421,9 @@ func (s *Server) answerSerial(requested string) string {
 	}
 	if _, ok := s.keys.WechatPayKeyFor(requested); ok {
 		return requested
+	}
+	if _, ok := s.keys.WechatPayKeyFor(fallback); ok {
+		return fallback
 	}
 	return s.keys.defaultSerial()
 }
