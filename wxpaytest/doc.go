@@ -14,7 +14,9 @@
 //   - Authorization: scheme, fields, mchid, serial_no, the 5-minute window, the SHA256withRSA
 //     signature over METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n, and no replayed nonce → 401 SIGN_ERROR;
 //   - the route: an operation of openapi.yaml → else 404 NOT_FOUND (405 for a wrong method);
-//   - Wechatpay-Serial names the WeChat Pay public key ID or platform certificate it holds → else 400 PARAM_ERROR;
+//   - Wechatpay-Serial names the WeChat Pay public key ID or platform certificate it holds,
+//     where the operation's security requirement or an encrypted field calls for one → else
+//     400 PARAM_ERROR;
 //   - the parameters against their schemas → 400 PARAM_ERROR, naming the parameter in the
 //     message and in detail (field, location, value, issue);
 //   - fields marked x-wechatpay-encrypted decrypt (RSA-OAEP, SHA-1) with the key named by
@@ -22,9 +24,12 @@
 //
 // Then a queued Fault, if any, and the handler, which answers from the balances set with
 // SetECommerceBalance and SetAccountBalance: an unknown sub-merchant gets 403 NO_AUTH, an
-// account type not opened 400 INVALID_REQUEST (输入账户类型未开通), as the docs say. Every
-// answer, errors included, is signed like WeChat Pay's (Wechatpay-Timestamp, -Nonce,
-// -Signature, -Serial and Request-ID) with the key the request named in Wechatpay-Serial.
+// account type not opened 400 INVALID_REQUEST (输入账户类型未开通), as the docs say. GET
+// /v3/certificates lists the platform certificate encrypted with Keys.APIv3Key
+// (AEAD_AES_256_GCM). Every answer, errors included, is signed like WeChat Pay's
+// (Wechatpay-Timestamp, -Nonce, -Signature, -Serial and Request-ID) with the key the request
+// named in Wechatpay-Serial (SignWith overrides it); an answer to a request that names none
+// is signed with the public key, or for GET /v3/certificates with the platform key.
 // Requests returns the request log, with decrypted fields and attempt counts.
 //
 // Unless WithoutDemoData is given, the server holds the docs' example data: sub-merchant
@@ -32,8 +37,8 @@
 // 8609cb22…8d9f with balance 1 and no reduction in transit.
 //
 // What it does not emulate: TLS (it serves plain HTTP), rate limits (x-wechatpay-rate-limit;
-// queue a 429 Fault instead), the Accept and User-Agent header rules, request bodies (both
-// operations are GETs), GET /v3/certificates and key rotation, the relation between the
+// queue a 429 Fault instead), the Accept and User-Agent header rules, request bodies (all
+// operations are GETs), key rotation (Keys holds one platform certificate), the relation between the
 // caller's mchid and the queried merchants beyond the balances set, and WeChat Pay's exact
 // error wording beyond the codes and descriptions in openapi.yaml. Encrypted fields are
 // only decrypted in the query, the only place openapi.yaml puts them.
