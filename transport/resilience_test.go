@@ -81,6 +81,7 @@ func clientFor(t *testing.T, srv *wxpaytest.Server, baseURL string, edit func(*t
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { tr.Close() })
 	c, err := generated.NewClientWithResponses(baseURL, generated.WithHTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
 		t.Fatal(err)
@@ -323,5 +324,102 @@ func TestChannelRateLimitPerMerchant(t *testing.T) {
 	_, lim = run("1900016681", "1900016682")
 	if len(lim.keys) != 2 || lim.longest >= 2*time.Second {
 		t.Errorf("two merchants: keys %v, longest wait %v; each merchant has its own 100 qps", lim.keys, lim.longest)
+	}
+}
+
+func TestPlatformCertificateRotation(t *testing.T) {
+	leakCheck(t)
+	// Rotation changes the identity, so this test makes its own.
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, wxpaytest.WithKeys(keys))
+	certOnly := func(cfg *transport.Config) { // verify by platform certificates only
+		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil
+	}
+
+	// Pinned to the first certificate: a rotation is an unknown serial.
+	pinned, _ := clientFor(t, srv, srv.URL, certOnly)
+	// With the APIv3 key: the client downloads the new certificate and carries on.
+	auto, logs := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+		certOnly(cfg)
+		cfg.APIv3Key = keys.APIv3Key
+	})
+	for name, c := range map[string]*generated.ClientWithResponses{"pinned": pinned, "auto": auto} {
+		if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
+			t.Fatalf("%s, before the rotation: %v", name, err)
+		}
+	}
+	newSerial, err := srv.RotatePlatformCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		resp, err := ecommerce(context.Background(), auto)
+		if _, err := wxpay.Result(resp, err); err != nil {
+			t.Fatalf("auto-download, call %d after the rotation: %v\n%s", i+1, err, logs)
+		}
+		if got := resp.HTTPResponse.Header.Get("Wechatpay-Serial"); got != newSerial {
+			t.Errorf("answer signed by %s, want the new certificate %s", got, newSerial)
+		}
+	}
+	downloads := 0
+	for _, r := range srv.Requests() {
+		if r.Operation == "ListCertificates" {
+			downloads++
+		}
+	}
+	if downloads != 1 {
+		t.Errorf("%d certificate downloads, want exactly 1 (on the first unknown serial)", downloads)
+	}
+	_, err = wxpay.Result(ecommerce(context.Background(), pinned))
+	var ve *transport.VerificationError
+	if !errors.As(err, &ve) || ve.Reason != transport.ReasonUnknownSerial || ve.Serial != newSerial {
+		t.Fatalf("pinned client after the rotation: %v; want an unknown-serial VerificationError", err)
+	}
+}
+
+func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
+	leakCheck(t)
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, wxpaytest.WithKeys(keys))
+	cfg := srv.TransportConfig()
+	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates = "", nil, nil // nothing trusted yet
+	cfg.APIv3Key, cfg.CertificateRefresh = keys.APIv3Key, 50*time.Millisecond
+	cfg.Base = &http.Transport{}
+	defer cfg.Base.(*http.Transport).CloseIdleConnections()
+	tr, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	c, _ := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
+		t.Fatalf("bootstrapping from GET /v3/certificates: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // a few background refreshes
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Operation == "ListCertificates" && r.Status == 200 {
+			n++
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d certificate downloads; want the bootstrap plus background refreshes", n)
+	}
+	// A wrong APIv3 key never yields a trusted key.
+	cfg.APIv3Key = []byte(strings.Repeat("x", 32))
+	bad, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.Close()
+	c, _ = generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(&http.Client{Transport: bad}))
+	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err == nil || !strings.Contains(err.Error(), "APIv3 key") {
+		t.Errorf("with a wrong APIv3 key: %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package wxpaytest
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -48,7 +47,7 @@ type platformCertificate struct {
 // sealedCertificates returns the platform certificates k holds, each encrypted with its APIv3 key.
 func (k *Keys) sealedCertificates() ([]platformCertificate, error) {
 	var out []platformCertificate
-	for _, c := range []*x509.Certificate{k.PlatformCertificate} {
+	for _, c := range k.platformCertificates() {
 		if c == nil {
 			continue
 		}

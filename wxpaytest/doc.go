@@ -36,10 +36,12 @@
 // 1900000109 with a BASIC account (available 10000, pending 1) and balance account
 // 8609cb22…8d9f with balance 1 and no reduction in transit.
 //
+// Key rotation: RotatePlatformCertificate adds a platform certificate, lists it at
+// GET /v3/certificates (encrypted with Keys.APIv3Key) and signs every answer with it.
+//
 // What it does not emulate: TLS (it serves plain HTTP), rate limits (x-wechatpay-rate-limit;
 // queue a 429 Fault instead), the Accept and User-Agent header rules, request bodies (all
-// operations are GETs), key rotation (Keys holds one platform certificate), the relation between the
-// caller's mchid and the queried merchants beyond the balances set, and WeChat Pay's exact
+// operations are GETs), the relation between the caller's mchid and the queried merchants beyond the balances set, and WeChat Pay's exact
 // error wording beyond the codes and descriptions in openapi.yaml. Encrypted fields are
 // only decrypted in the query, the only place openapi.yaml puts them.
 package wxpaytest

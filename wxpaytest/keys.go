@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -21,7 +22,8 @@ const DefaultMchID = "1900000001"
 
 // Keys is one WeChat Pay identity: the merchant's key pair and the WeChat Pay keys that
 // answer it. Share one *Keys between servers (WithKeys) to make them the same WeChat Pay.
-// Do not change a Keys while a server uses it.
+// Do not change its fields while a server uses it; AddPlatformCertificate is safe to call
+// at any time.
 type Keys struct {
 	MchID               string          // the merchant ID (商户号) the server accepts
 	CertificateSerialNo string          // the merchant API certificate serial the server accepts
@@ -36,6 +38,49 @@ type Keys struct {
 	// APIv3Key is the merchant's APIv3 key (APIv3密钥): 32 bytes that encrypt what WeChat Pay
 	// sends the merchant with AEAD_AES_256_GCM, such as downloaded platform certificates.
 	APIv3Key []byte
+
+	mu      sync.RWMutex
+	rotated []platformPair // platform certificates added by AddPlatformCertificate, oldest first
+}
+
+// platformPair is a platform certificate and its private key.
+type platformPair struct {
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
+}
+
+// AddPlatformCertificate adds a fresh platform key and self-signed certificate, valid from
+// now for five years, as WeChat Pay does when it rotates: GET /v3/certificates lists it
+// beside the older ones and requests may name its serial. Servers keep signing as before
+// until told otherwise (Server.RotatePlatformCertificate does both).
+func (k *Keys) AddPlatformCertificate() (*x509.Certificate, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: generating an RSA key: %w", err)
+	}
+	cert, err := selfSignedPlatform(rand.Reader, key, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	key.Precompute()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.rotated = append(k.rotated, platformPair{key: key, cert: cert})
+	return cert, nil
+}
+
+// platformCertificates returns every platform certificate held, the original first.
+func (k *Keys) platformCertificates() []*x509.Certificate {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	var out []*x509.Certificate
+	if k.PlatformCertificate != nil {
+		out = append(out, k.PlatformCertificate)
+	}
+	for _, p := range k.rotated {
+		out = append(out, p.cert)
+	}
+	return out
 }
 
 // NewKeys returns a fresh identity: three RSA-2048 key pairs, a PUB_KEY_ID_… ID, a random
@@ -78,6 +123,19 @@ func newKeys(random io.Reader, now time.Time) (*Keys, error) {
 	}
 	k.PublicKeyID = "PUB_KEY_ID_01" + k.MchID + string(digits)
 
+	if k.PlatformCertificate, err = selfSignedPlatform(random, k.PlatformKey, now); err != nil {
+		return nil, err
+	}
+	for _, key := range []*rsa.PrivateKey{k.MerchantKey, k.WechatPayKey, k.PlatformKey} {
+		key.Precompute()
+	}
+	return k, nil
+}
+
+// selfSignedPlatform makes a self-signed platform certificate for key, valid from an hour
+// before now for five years, with a random 40-hex-digit serial.
+func selfSignedPlatform(random io.Reader, key *rsa.PrivateKey, now time.Time) (*x509.Certificate, error) {
+	serial := make([]byte, 20)
 	if _, err := io.ReadFull(random, serial); err != nil {
 		return nil, fmt.Errorf("wxpaytest: reading randomness: %w", err)
 	}
@@ -95,17 +153,15 @@ func newKeys(random io.Reader, now time.Time) (*Keys, error) {
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		BasicConstraintsValid: true,
 	}
-	der, err := x509.CreateCertificate(random, tmpl, tmpl, &k.PlatformKey.PublicKey, k.PlatformKey)
+	der, err := x509.CreateCertificate(random, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, fmt.Errorf("wxpaytest: creating the platform certificate: %w", err)
 	}
-	if k.PlatformCertificate, err = x509.ParseCertificate(der); err != nil {
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
 		return nil, fmt.Errorf("wxpaytest: parsing the platform certificate: %w", err)
 	}
-	for _, key := range []*rsa.PrivateKey{k.MerchantKey, k.WechatPayKey, k.PlatformKey} {
-		key.Precompute()
-	}
-	return k, nil
+	return cert, nil
 }
 
 // PlatformSerial returns the platform certificate's serial number as WeChat Pay writes it (upper-case hex).
@@ -117,7 +173,8 @@ func (k *Keys) PlatformSerial() string {
 }
 
 // WechatPayKeyFor returns the WeChat Pay private key that a Wechatpay-Serial names: the
-// public key ID names WechatPayKey, the platform certificate's serial names PlatformKey.
+// public key ID names WechatPayKey, the platform certificate's serial names PlatformKey, and
+// the serial of a certificate added by AddPlatformCertificate names its key.
 func (k *Keys) WechatPayKeyFor(serial string) (*rsa.PrivateKey, bool) {
 	switch {
 	case serial == "":
@@ -126,6 +183,13 @@ func (k *Keys) WechatPayKeyFor(serial string) (*rsa.PrivateKey, bool) {
 		return k.WechatPayKey, true
 	case serial == k.PlatformSerial() && k.PlatformKey != nil:
 		return k.PlatformKey, true
+	}
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for _, p := range k.rotated {
+		if serial == strings.ToUpper(p.cert.SerialNumber.Text(16)) {
+			return p.key, true
+		}
 	}
 	return nil, false
 }

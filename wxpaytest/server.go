@@ -253,6 +253,18 @@ func (s *Server) SignWith(serial string) error {
 	return nil
 }
 
+// RotatePlatformCertificate rotates the platform certificate as WeChat Pay does: it adds a
+// new platform key and certificate (listed by GET /v3/certificates from then on) and signs
+// every answer with it, whatever the request's Wechatpay-Serial. It returns the new serial.
+func (s *Server) RotatePlatformCertificate() (string, error) {
+	cert, err := s.keys.AddPlatformCertificate()
+	if err != nil {
+		return "", err
+	}
+	serial := strings.ToUpper(cert.SerialNumber.Text(16))
+	return serial, s.SignWith(serial)
+}
+
 // ServeHTTP serves the fake WeChat Pay (and any WithHandler routes); it lets the fake be
 // mounted in another server.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
