@@ -496,7 +496,6 @@ type errFact struct {
 	source      string // "common", or the page's date
 }
 
-
 // Common APIv3 error codes (公共错误码, as on [001]) plus the common 429 of 接口规则.
 func commonErrFacts(op string) []errFact {
 	return []errFact{
