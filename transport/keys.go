@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 const minKeyBits = 2048
@@ -87,7 +88,7 @@ func decodePEM(what, path string, data []byte, accepted ...string) (*pem.Block, 
 	for i, t := range accepted {
 		quoted[i] = strconv.Quote(t)
 	}
-	return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("wrong PEM block type %q: expected %s", block.Type, strings.Join(quoted, " or "))}
+	return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("wrong PEM block type %q: expected %s", shorten(block.Type, 40), strings.Join(quoted, " or "))}
 }
 
 func loadPrivateKey(data []byte, path string) (*rsa.PrivateKey, error) {
@@ -165,4 +166,16 @@ func checkRSAPublic(what, path string, key any) (*rsa.PublicKey, error) {
 // CertificateSerial returns a certificate's serial number as WeChat Pay writes it: upper-case hex.
 func CertificateSerial(cert *x509.Certificate) string {
 	return strings.ToUpper(cert.SerialNumber.Text(16))
+}
+
+// shorten cuts s to at most n bytes (on a rune boundary), marking the cut, so an error never
+// echoes an input of unbounded size.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
