@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
@@ -47,7 +48,7 @@ func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout
 		}
 		params.AccountType = &at
 	}
-	client, _, err := newClient(q.creds, getenv)
+	client, _, err := newClient(q.creds, q.timeout, getenv)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 	if plaintext == "" {
 		return usagef("channel-balance: --bal-account-no is required: the balance account number (额度台账号), in plaintext")
 	}
-	client, tr, err := newClient(q.creds, getenv)
+	client, tr, err := newClient(q.creds, q.timeout, getenv)
 	if err != nil {
 		return err
 	}
@@ -121,11 +122,14 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 }
 
 // newClient loads the settings and builds the signing transport and the generated client.
-func newClient(creds credentialFlags, getenv env) (*generated.ClientWithResponses, *transport.Transport, error) {
+// Each attempt gets half the query's timeout, so a hanging primary host still leaves time
+// to fail over to the backup.
+func newClient(creds credentialFlags, timeout time.Duration, getenv env) (*generated.ClientWithResponses, *transport.Transport, error) {
 	cc, err := creds.load(getenv)
 	if err != nil {
 		return nil, nil, err
 	}
+	cc.transport.AttemptTimeout = timeout / 2
 	tr, err := transport.New(cc.transport)
 	if err != nil {
 		return nil, nil, err
