@@ -423,3 +423,27 @@ func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
 		t.Errorf("with a wrong APIv3 key: %v", err)
 	}
 }
+
+func TestConcurrentCallsThroughARotationAllSucceed(t *testing.T) {
+	leakCheck(t)
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, wxpaytest.WithKeys(keys))
+	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.APIv3Key = "", nil, keys.APIv3Key
+	})
+	if _, err := srv.RotatePlatformCertificate(); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 { // all meet the unknown serial at once; one downloads, all verify
+		wg.Go(func() {
+			if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}

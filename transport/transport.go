@@ -166,7 +166,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	key, err := t.keyFor(req, op)
 	if err == errNoValidKey && t.certs != nil { // bootstrapping: no key yet, download one
-		if err = t.certs.refresh(req.Context(), req.URL, false); err == nil {
+		// Whether this call downloaded or a concurrent one did, look again.
+		if rerr := t.certs.refresh(req.Context(), req.URL, false); rerr != nil && rerr != errTooSoon {
+			err = rerr
+		} else {
 			key, err = t.keyFor(req, op)
 		}
 	}
@@ -247,7 +250,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 		ctx, cancel = context.WithTimeout(ctx, t.attemptTimeout)
 		defer cancel()
 	}
-	out, err := t.sign(req.WithContext(ctx), target, body, serial, t.now())
+	out, err := t.sign(ctx, req, target, body, serial, t.now())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -278,7 +281,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 
 // sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
 // Accept and User-Agent.
-func (t *Transport) sign(req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
+func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
 	nonce, err := NewNonce(t.random)
 	if err != nil {
 		return nil, err
@@ -288,7 +291,7 @@ func (t *Transport) sign(req *http.Request, target *url.URL, body []byte, serial
 	if err != nil {
 		return nil, err
 	}
-	out := req.Clone(req.Context())
+	out := req.Clone(ctx)
 	out.URL, out.Host = target, ""
 	out.Header.Set("Authorization", Authorization(t.mchID, t.serialNo, nonce, ts, sig))
 	out.Header.Set(HeaderSerial, serial)
@@ -325,10 +328,10 @@ func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response
 	err := VerifyResponse(lookup, resp.Header, body, now)
 	var ve *VerificationError
 	if err != nil && t.certs != nil && errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
-		// WeChat Pay may have rotated its certificate: download, then verify this answer again.
-		if t.certs.refresh(req.Context(), req.URL, false) == nil {
-			err = VerifyResponse(lookup, resp.Header, body, now)
-		}
+		// WeChat Pay may have rotated its certificate: download, then verify this answer
+		// again — also when a concurrent call did the download a moment ago.
+		_ = t.certs.refresh(req.Context(), req.URL, false)
+		err = VerifyResponse(lookup, resp.Header, body, now)
 	}
 	if err != nil {
 		return err
