@@ -31,7 +31,7 @@ lint:
 
 ## bench: benchmarks with enough repetitions for benchstat.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 $(PKGS)
+	GO=$(GO) ./scripts/bench.sh
 
 # ---- spec tooling (issue 7): lint-spec, docs, docs-screenshot, ts-check ----
 # Node tools are pinned in spec/tools/package-lock.json and installed there with `npm ci`
@@ -90,3 +90,20 @@ spec-diff:
 		echo "spec-diff: no pages in $(SEEDS), skipped"; \
 	fi
 # ---- end spec diff ----
+
+# ---- fuzz (issue 6) ----
+# Each fuzz target for FUZZTIME beyond its committed seeds (testdata/fuzz); go test takes one
+# -fuzz target per package per run. A crasher is written to testdata/fuzz/<FuzzName>/:
+# commit it as a regression seed with the fix.
+FUZZTIME    ?= 10s
+FUZZ_TARGETS := transport:FuzzVerifyResponse transport:FuzzLoadPrivateKey transport:FuzzLoadPublicKey \
+	transport:FuzzLoadCertificate wxpaytest:FuzzParseAuthorization
+.PHONY: fuzz
+## fuzz: run every fuzz target for FUZZTIME (make fuzz FUZZTIME=60s).
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== fuzz $$name ./$$pkg/ ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./$$pkg/; \
+	done
+# ---- end fuzz ----
