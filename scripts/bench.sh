@@ -30,13 +30,17 @@ if [ ${#pkgs[@]} -eq 0 ]; then
 fi
 
 cmd=("$GO" test -run '^$' -bench . -benchmem -benchtime "$BENCHTIME" -count "$COUNT" "${pkgs[@]}")
-raw=$(mktemp)
-trap 'rm -f "$raw"' EXIT
-echo "bench.sh: ${cmd[*]}" >&2
+shown="${cmd[*]}"
+shown=${shown/-run ^\$/-run \'^\$\'} # as typed in a shell
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+raw="$tmp/$commit" # benchstat names the table's column after the file
+echo "bench.sh: $shown" >&2
 "${cmd[@]}" | tee "$raw" >&2
 
 echo "bench.sh: $GO run $BENCHSTAT" >&2
-table=$("$GO" run "$BENCHSTAT" "$raw")
+table=$(cd "$tmp" && "$GO" run "$BENCHSTAT" "$commit")
 
 # The median ns/op of each benchmark (name without the -GOMAXPROCS suffix), as benchstat reports.
 medians=$(awk '/^Benchmark/ { for (i = 3; i < NF; i++) if ($(i+1) == "ns/op") { n = $1; sub(/-[0-9]+$/, "", n); print n, $i } }' "$raw" |
@@ -55,7 +59,7 @@ ops() { local v; v=$(median "$1"); if [ -n "$v" ]; then awk -v v="$v" 'BEGIN { p
 
 cpu=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 cpu=${cpu:-$(uname -m)}
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+procs=$(awk '/^Benchmark/ { n = split($1, a, "-"); print a[n]; exit }' "$raw")
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit (with uncommitted changes)"; fi
 
 {
@@ -65,10 +69,10 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then com
 	echo
 	echo "| | |"
 	echo "|---|---|"
-	echo "| command | \`${cmd[*]}\` |"
+	echo "| command | \`$shown\` |"
 	echo "| table | \`go run $BENCHSTAT\` |"
 	echo "| go version | \`$("$GO" version)\` |"
-	echo "| CPU | $cpu ($(nproc) logical CPUs, GOMAXPROCS $("$GO" env GOMAXPROCS 2>/dev/null || true)${GOMAXPROCS:-default}) |"
+	echo "| CPU | $cpu ($(nproc) logical CPUs; GOMAXPROCS $procs) |"
 	echo "| OS/arch | $("$GO" env GOOS)/$("$GO" env GOARCH), $(uname -sr) |"
 	echo "| commit | $commit |"
 	echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
