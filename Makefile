@@ -92,18 +92,15 @@ spec-diff:
 # ---- end spec diff ----
 
 # ---- fuzz (issue 6) ----
-# Each fuzz target for FUZZTIME beyond its committed seeds (testdata/fuzz); go test takes one
-# -fuzz target per package per run. A crasher is written to testdata/fuzz/<FuzzName>/:
-# commit it as a regression seed with the fix.
+# Each fuzz target for FUZZTIME beyond its committed seeds (testdata/fuzz), one go test run
+# per target (go test takes one -fuzz target per package per run), through scripts/fuzz.sh:
+#   go test -run '^$' -fuzz '^FuzzX$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./pkg/
+# A crasher is written to pkg/testdata/fuzz/FuzzX/: commit it as a regression seed with the fix.
 FUZZTIME    ?= 10s
 FUZZ_TARGETS := transport:FuzzVerifyResponse transport:FuzzLoadPrivateKey transport:FuzzLoadPublicKey \
 	transport:FuzzLoadCertificate wxpaytest:FuzzParseAuthorization
 .PHONY: fuzz
 ## fuzz: run every fuzz target for FUZZTIME (make fuzz FUZZTIME=60s).
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t#*:}; \
-		echo "== fuzz $$name ./$$pkg/ ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./$$pkg/; \
-	done
+	@set -e; for t in $(FUZZ_TARGETS); do GO=$(GO) ./scripts/fuzz.sh $${t%%:*} $${t#*:} $(FUZZTIME); done
 # ---- end fuzz ----
