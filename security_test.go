@@ -37,6 +37,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1339,4 +1340,139 @@ func TestConcurrency(t *testing.T) {
 	}
 	t.Logf("%d×%d calls in %v: %d verified, %d 403, %d rejected answers, %d retries exhausted; %d requests",
 		workers, calls, elapsed.Round(time.Millisecond), ok.Load(), apiErrs.Load(), verifyErrs.Load(), retryErrs.Load(), len(srv.Requests()))
+}
+
+// TestRedirectsAreNeverSigned: WeChat Pay APIv3 never redirects, and a 3xx answer is not
+// signature-checked (only 2xx answers are), so whoever can put a 3xx in front of the client
+// must not get a freshly signed request out of it — for another host (a signed request,
+// with any encrypted field, usable against WeChat Pay for 5 minutes) or for another
+// sub-merchant on the same host (the caller would get a verified balance of a merchant it
+// did not ask for). The call must fail, and nothing may reach the redirect's target.
+func TestRedirectsAreNeverSigned(t *testing.T) {
+	leakCheck(t)
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.WriteHeader(http.StatusTeapot)
+	}))
+	t.Cleanup(other.Close)
+	srv := startServer(t) // the same WeChat Pay, for the same-host redirect's target
+	for _, tc := range []struct{ name, location string }{
+		{"another host", other.URL + "/v3/ecommerce/fund/balance/" + wxpaytest.DemoSubMchID},
+		{"another sub-merchant", "/v3/ecommerce/fund/balance/1900000110"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			elsewhere.Store(0)
+			var redirected atomic.Int64
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/v3/ecommerce/fund/balance/1900000110" {
+					redirected.Add(1)
+					srv.ServeHTTP(w, r)
+					return
+				}
+				http.Redirect(w, r, tc.location, http.StatusFound)
+			}))
+			t.Cleanup(front.Close)
+			srv.SetECommerceBalance("1900000110", generated.AccountTypeBasic, 999, 0)
+			h := newHarness(t)
+			c, _ := h.client(front.URL, nil)
+			bal, err := h.ecommerce(context.Background(), c)
+			if err == nil {
+				t.Errorf("the redirect was followed: got the balance %+v of another merchant", bal)
+			}
+			if n := elsewhere.Load() + redirected.Load(); n != 0 {
+				t.Errorf("the redirect's target received %d signed requests", n)
+			}
+			if sent := h.rec.sent(); len(sent) != 1 {
+				t.Errorf("the transport signed %d requests for one call: %v", len(sent), sent)
+			}
+		})
+	}
+}
+
+// TestAmbiguousQueriesRejectedBeforeIO: openapi.yaml has no array parameters, so a query
+// naming a parameter twice, or one Go cannot parse (";" separators, bad escapes), is
+// ambiguous: the transport checks one reading (url.Values.Get takes the first value) while
+// WeChat Pay may act on another. Above all, a second bal_account_no after a genuine
+// ciphertext must not carry the plaintext past the encryption check onto the wire.
+// Each is a *transport.InputError, and nothing is sent.
+func TestAmbiguousQueriesRejectedBeforeIO(t *testing.T) {
+	leakCheck(t)
+	srv := startServer(t)
+	h := newHarness(t)
+	_, tr := h.client(srv.URL, nil)
+	ct, err := tr.Encrypt(secretAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ecom, channel = "/v3/ecommerce/fund/balance/1900000109", "/v3/aggracct-bc/wb-channel/account/balance"
+	for _, q := range []string{
+		channel + "?mchid=" + targetMchID + "&bal_account_no=" + url.QueryEscape(ct) + "&bal_account_no=" + secretAccount,
+		channel + "?mchid=" + targetMchID + "&bal_account_no=" + url.QueryEscape(ct) + "&bal_account_no=" + url.QueryEscape(ct),
+		channel + "?mchid=" + targetMchID + "&mchid=1900000001&bal_account_no=" + url.QueryEscape(ct),
+		ecom + "?account_type=BASIC&account_type=FEES",
+		ecom + "?account_type=BASIC;account_type=FEES",
+		ecom + "?account_type=BASIC&x=%zz",
+	} {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := tr.RoundTrip(req)
+		var ie *transport.InputError
+		if !errors.As(err, &ie) {
+			status := 0
+			if resp != nil {
+				status = resp.StatusCode
+				resp.Body.Close()
+			}
+			t.Errorf("%.100s…: sent (answer %d, error %v); want a *transport.InputError before I/O", q, status, err)
+		}
+	}
+	for _, r := range srv.Requests() {
+		if strings.Contains(r.RawQuery, secretAccount) {
+			t.Errorf("the plaintext bal_account_no went over the wire: …%s", r.RawQuery[max(0, len(r.RawQuery)-60):])
+		}
+	}
+	if n := len(h.rec.sent()); n != 0 {
+		t.Errorf("%d ambiguous requests were sent", n)
+	}
+}
+
+// TestServerRejectsDuplicateEncryptedField: wxpaytest must not accept what WeChat Pay would
+// not: a correctly signed request whose bal_account_no appears twice — a ciphertext, then a
+// plaintext — is 400 PARAM_ERROR, not a 200 that hides the plaintext (the server decrypts
+// the first value and overwrites both with it, so the later schema check never sees two).
+func TestServerRejectsDuplicateEncryptedField(t *testing.T) {
+	leakCheck(t)
+	srv := startServer(t)
+	k := srv.Keys()
+	ct, err := k.EncryptField(k.PublicKeyID, secretAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri := "/v3/aggracct-bc/wb-channel/account/balance?mchid=" + targetMchID + "&bal_account_no=" + url.QueryEscape(ct) + "&bal_account_no=" + secretAccount
+	nonce, err := transport.NewNonce(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := k.Authorize(http.MethodGet, uri, nil, nonce, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodGet, srv.URL+uri, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Wechatpay-Serial", k.PublicKeyID)
+	resp, err := newHTTPTransport(t).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "PARAM_ERROR") {
+		t.Errorf("a duplicated encrypted field got %d %s; want 400 PARAM_ERROR", resp.StatusCode, body)
+	}
 }
