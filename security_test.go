@@ -16,6 +16,9 @@ package wxpay_test
 //   - TestReplayIsRejected, TestNonceUniqueness: replays fail; nonces never repeat.
 //   - TestConcurrency: 64 goroutines through one client, faults mixed in, every answer
 //     verified or a typed error, no goroutine leak.
+//   - TestRedirectsAreNeverSigned, TestAmbiguousQueriesRejectedBeforeIO,
+//     TestServerRejectsDuplicateEncryptedField: an unsigned 3xx never yields a signed
+//     request; a parameter given twice never smuggles a plaintext past the encryption check.
 
 import (
 	"bytes"
