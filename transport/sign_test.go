@@ -96,3 +96,17 @@ func TestVerifyResponseWithAFixedClock(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyResponseRejectsLineBreaksInSignedHeaders(t *testing.T) {
+	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	now := time.Unix(1554208460, 0)
+	// A nonce "N\nX" with body "Y" signs the same bytes as nonce "N" with body "X\nY".
+	d := sha256.Sum256(ResponseMessage("1554208460", "N", []byte("X\nY")))
+	s, _ := rsa.SignPKCS1v15(nil, k, crypto.SHA256, d[:])
+	h := http.Header{"Wechatpay-Timestamp": {"1554208460"}, "Wechatpay-Nonce": {"N\nX"},
+		"Wechatpay-Signature": {base64.StdEncoding.EncodeToString(s)}, "Wechatpay-Serial": {"S"}}
+	keys := func(string) (*rsa.PublicKey, bool) { return &k.PublicKey, true }
+	if err := VerifyResponse(keys, h, []byte("Y"), now); err == nil {
+		t.Fatal("a nonce with a line break verified")
+	}
+}

@@ -127,6 +127,19 @@ func (ops *operations) check(req *http.Request) (*operation, map[string]string, 
 		return nil, nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
 			"(a path parameter containing \"/\", \"..\" or \"?\" changes the path)", req.Method, req.URL.EscapedPath())}
 	}
+	// No parameter of openapi.yaml is an array, so a repeated or unparsable query is
+	// ambiguous: this check would read one value while WeChat Pay may act on another.
+	q, err := url.ParseQuery(req.URL.RawQuery)
+	if err != nil {
+		return nil, nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
+			Reason: "the query string cannot be parsed unambiguously (\";\" separator or bad %-escape): build it with url.Values"}
+	}
+	for name, vals := range q {
+		if len(vals) > 1 {
+			return nil, nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+				Reason: fmt.Sprintf("given %d times: send each parameter once", len(vals))}
+		}
+	}
 	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: op.route, Options: validationOptions}
 	for _, p := range op.route.Operation.Parameters {
 		if err := openapi3filter.ValidateParameter(req.Context(), input, p.Value); err != nil {

@@ -157,6 +157,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.Response != nil { // http.Client is following a redirect
+		return nil, redirectError(req)
+	}
 	op, params, err := t.ops.check(req)
 	if err != nil {
 		return nil, err
@@ -373,4 +376,16 @@ func readAll(req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("transport: reading the request body: %w", err)
 	}
 	return b, nil
+}
+
+// ErrRedirect is returned (wrapped) for a request http.Client makes to follow a redirect:
+// WeChat Pay never redirects, and a signed request must never go where a 3xx points.
+var ErrRedirect = errors.New("transport: refusing to follow a redirect: WeChat Pay APIv3 never redirects")
+
+func redirectError(req *http.Request) error {
+	from := "?"
+	if r := req.Response; r.Request != nil && r.Request.URL != nil {
+		from = r.Request.URL.Host
+	}
+	return fmt.Errorf("%w (HTTP %d from %s to %s); nothing was signed for it", ErrRedirect, req.Response.StatusCode, from, req.URL.Host)
 }

@@ -55,6 +55,9 @@ func VerifyResponse(keys KeyLookup, header http.Header, body []byte, now time.Ti
 		}
 	}
 	ts, nonce, sig, serial := header.Get(HeaderTimestamp), header.Get(HeaderNonce), header.Get(HeaderSignature), header.Get(HeaderSerial)
+	if strings.ContainsAny(nonce, "\r\n") { // would shift the signed message's lines
+		return fail(ReasonBadSignature, "Wechatpay-Nonce contains a line break")
+	}
 	if strings.HasPrefix(sig, ProbePrefix) {
 		return fail(ReasonProbe, "")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -118,8 +119,18 @@ func (e *paramError) Error() string {
 
 // validateRequest checks a request's parameters against the operation's schema.
 func validateRequest(r *http.Request, route *routers.Route, pathParams map[string]string) error {
+	// No parameter of openapi.yaml is an array: a repeated or unparsable query is ambiguous.
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return &paramError{In: "query", Issue: "the query string cannot be parsed (\";\" separator or bad %-escape)"}
+	}
+	for name, vals := range q {
+		if len(vals) > 1 {
+			return &paramError{Name: name, In: "query", Issue: fmt.Sprintf("given %d times; send each parameter once", len(vals))}
+		}
+	}
 	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams, Route: route, Options: requestOptions}
-	err := openapi3filter.ValidateRequest(r.Context(), in)
+	err = openapi3filter.ValidateRequest(r.Context(), in)
 	if err == nil {
 		return nil
 	}
