@@ -54,6 +54,14 @@ func newCertificates(t *Transport, apiV3Key []byte, every time.Duration) *certif
 	return c
 }
 
+// useHost records the scheme and host requests go to, for the background refresh.
+func (c *certificates) useHost(u *url.URL) {
+	if cur := c.host.Load(); cur != nil && cur.Host == u.Host && cur.Scheme == u.Scheme {
+		return
+	}
+	c.host.Store(&url.URL{Scheme: u.Scheme, Host: u.Host})
+}
+
 // loop refreshes on a schedule until close.
 func (c *certificates) loop() {
 	defer close(c.done)

@@ -147,7 +147,7 @@ func (t *Transport) Encrypt(plaintext string) (string, error) {
 	return ct, nil
 }
 
-var errNoValidKey = fmt.Errorf("transport: no valid WeChat Pay key: configure WechatPayPublicKey, or a platform certificate that has not expired")
+var errNoValidKey = errors.New("transport: no valid WeChat Pay key: configure WechatPayPublicKey, or a platform certificate that has not expired")
 
 // RoundTrip checks req against openapi.yaml, then signs and sends it — retrying and
 // failing over as configured — and verifies a 2xx answer before returning it. It never
@@ -165,7 +165,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if t.certs != nil {
-		t.certs.host.Store(req.URL)
+		t.certs.useHost(req.URL)
 	}
 	key, err := t.keyFor(req, op)
 	if err == errNoValidKey && t.certs != nil { // bootstrapping: no key yet, download one
@@ -213,20 +213,17 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 		resp, respBody, err := t.attempt(ctx, req, target, op, body, serial)
 		out := classify(ctx, req.Method, resp, respBody, err)
 		if !out.retry || attempt >= t.maxAttempts {
-			if err != nil || (out.retry && attempt > 1) {
-				return nil, giveUp(attempt, out.cause) // retries exhausted
-			}
-			return resp, nil // an answer, 2xx or not: the caller's to read
+			return finish(attempt, hosts, resp, err, out)
 		}
 		wait := t.backoff(attempt)
 		if ra, ok := retryAfter(resp, t.now()); ok {
 			if ra > maxRetryAfter {
-				return nil, giveUp(attempt, out.cause)
+				return finish(attempt, hosts, resp, err, out)
 			}
 			wait = max(wait, ra)
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return nil, giveUp(attempt, out.cause) // the next attempt could not start in time
+			return finish(attempt, hosts, resp, err, out) // the next attempt could not start in time
 		}
 		t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay retry", slog.String("operation", op.id), slog.Int("attempt", attempt),
 			slog.String("host", target.Host), slog.String("cause", out.cause.Error()), slog.Duration("wait", wait))
@@ -242,6 +239,19 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 			return nil, giveUp(attempt, err)
 		}
 	}
+}
+
+// finish ends the attempts with the last one's outcome: a lone answer, 2xx or not, goes
+// back as a response (the http.RoundTripper contract), as does a final answer that needs no
+// retry; after retries, or without an answer, the error is the last cause.
+func finish(attempt int, hosts []string, resp *http.Response, err error, out outcome) (*http.Response, error) {
+	switch {
+	case err == nil && (attempt == 1 || !out.retry):
+		return resp, nil
+	case attempt == 1:
+		return nil, err
+	}
+	return nil, &RetryError{Attempts: attempt, Hosts: hosts, Err: out.cause}
 }
 
 // attempt signs and sends one attempt to target and reads the answer's body (bounded),
