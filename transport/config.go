@@ -103,8 +103,10 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "MaxResponseBytes", Reason: "negative: use 0 for the 1 MiB default"}
 	case c.MaxAttempts < 0:
 		return &ConfigError{Field: "MaxAttempts", Reason: "negative: use 0 for the default of 3, 1 to disable retries"}
-	case c.AttemptTimeout < 0 || c.FailoverCooldown < 0:
-		return &ConfigError{Field: "AttemptTimeout", Reason: "negative duration"}
+	case c.AttemptTimeout < 0:
+		return &ConfigError{Field: "AttemptTimeout", Reason: "negative duration: use 0 to leave only the request's context"}
+	case c.FailoverCooldown < 0:
+		return &ConfigError{Field: "FailoverCooldown", Reason: "negative duration: use 0 for the default of 30 s"}
 	}
 	if c.BackupURL != "" {
 		if u, err := url.Parse(c.BackupURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {

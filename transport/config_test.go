@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wxpay-oapi/wxpay/transport"
 )
@@ -27,6 +28,13 @@ func TestNewRejectsConfigNamingTheField(t *testing.T) {
 		"WechatPayPublicKey":   func(c *transport.Config) { c.WechatPayPublicKey = nil },
 		"WechatPayPublicKeyID": func(c *transport.Config) { c.WechatPayPublicKeyID = "" },
 		"MaxResponseBytes":     func(c *transport.Config) { c.MaxResponseBytes = -1 },
+		"MaxAttempts":          func(c *transport.Config) { c.MaxAttempts = -1 },
+		"AttemptTimeout":       func(c *transport.Config) { c.AttemptTimeout = -time.Second },
+		"FailoverCooldown":     func(c *transport.Config) { c.FailoverCooldown = -time.Second },
+		"CertificateRefresh":   func(c *transport.Config) { c.CertificateRefresh = -time.Second },
+		"BackupURL":            func(c *transport.Config) { c.BackupURL = "api2.mch.weixin.qq.com" },
+		"APIv3Key":             func(c *transport.Config) { c.APIv3Key = []byte("short") },
+		"RateLimits":           func(c *transport.Config) { c.RateLimits = map[string]transport.RateLimit{"NoSuchOperation": {QPS: 1}} },
 		"PlatformCertificates[0]": func(c *transport.Config) {
 			c.PlatformCertificates = []*x509.Certificate{nil}
 		},
