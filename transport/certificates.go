@@ -35,8 +35,8 @@ type certificates struct {
 	apiV3Key []byte
 	every    time.Duration
 
-	mu   sync.Mutex // one download at a time
-	last time.Time  // when the last download started
+	turn chan struct{} // one download at a time: hold a token to download; waiting honours the context
+	last time.Time     // when the last download started; read and written holding turn
 	host atomic.Pointer[url.URL]
 
 	stop chan struct{}
@@ -46,7 +46,7 @@ type certificates struct {
 
 func newCertificates(t *Transport, apiV3Key []byte, every time.Duration) *certificates {
 	c := &certificates{t: t, apiV3Key: append([]byte(nil), apiV3Key...), every: every,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		turn: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if t.ops.primary != nil {
 		c.host.Store(t.ops.primary)
 	}
@@ -92,10 +92,15 @@ func (c *certificates) close() {
 }
 
 // refresh downloads the platform certificates from base (nil: the last host used) and adds
-// them to the keyring. Unless forced, it runs at most once per minute.
+// them to the keyring. Unless forced, it runs at most once per minute. While another
+// download runs it waits for that one, or until ctx ends.
 func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	select {
+	case c.turn <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("transport: waiting for the platform-certificate download in progress: %w", ctx.Err())
+	}
+	defer func() { <-c.turn }()
 	now := c.t.now()
 	if !force && !c.last.IsZero() && now.Sub(c.last) < minRefreshGap {
 		return errTooSoon

@@ -1,0 +1,87 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/transport"
+	"github.com/wxpay-oapi/wxpay/wxpaytest"
+)
+
+// signalBase tells when a request for path has been handed to the network.
+type signalBase struct {
+	base http.RoundTripper
+	path string
+	sent chan struct{}
+}
+
+func (s *signalBase) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Path == s.path {
+		select {
+		case s.sent <- struct{}{}:
+		default:
+		}
+	}
+	return s.base.RoundTrip(req)
+}
+
+// TestCertificateDownloadHonoursEachCallersContext: while one call's platform-certificate
+// download hangs, a second call that needs the certificates too ends with its own context,
+// not when the first call's download does.
+func TestCertificateDownloadHonoursEachCallersContext(t *testing.T) {
+	leakCheck(t)
+	srv := newServer(t)
+	srv.QueueFault(wxpaytest.Fault{Operation: "ListCertificates", Delay: 20 * time.Second})
+	cfg := srv.TransportConfig()
+	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates = "", nil, nil // bootstrapping
+	cfg.APIv3Key = sharedKeys(t).APIv3Key
+	httpBase := &http.Transport{}
+	defer httpBase.CloseIdleConnections()
+	base := &signalBase{base: httpBase, path: "/v3/certificates", sent: make(chan struct{}, 1)}
+	cfg.Base = base
+	tr, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	c, _ := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	defer cancel1()
+	first := make(chan error, 1)
+	go func() { _, err := wxpay.Result(ecommerce(ctx1, c)); first <- err }()
+	select {
+	case <-base.sent: // the first call is now downloading, and the download hangs
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first call never asked for the platform certificates")
+	}
+
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	second := make(chan error, 1)
+	go func() { _, err := wxpay.Result(ecommerce(ctx2, c)); second <- err }()
+	select {
+	case err := <-second:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("second call: %v; want its own context.DeadlineExceeded", err)
+		}
+		select {
+		case err := <-first:
+			t.Errorf("the first call ended (%v) before the second; the test proves nothing", err)
+		default:
+		}
+	case err := <-first:
+		t.Fatalf("the first call ended first (%v)", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("the second call waited for the first call's download instead of its own deadline")
+	}
+	cancel1()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("first call: %v; want context.Canceled", err)
+	}
+}
