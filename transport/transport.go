@@ -193,16 +193,27 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 	primary, backup := req.URL, t.backupFor(req.URL)
 	onBackup := backup != nil && t.failover.cooling(primary.Host, t.now())
 	var hosts []string
-	giveUp := func(attempts int, cause error) error {
-		if attempts <= 1 {
-			return cause
+	// The last attempt's outcome: when the caller gives up while a retry waits (for the
+	// backoff or the rate limit), it is what the caller gets, with the context's error.
+	var (
+		resp *http.Response
+		err  error
+		out  outcome
+	)
+	cancelled := func(attempts int, why error) (*http.Response, error) {
+		if attempts == 0 {
+			return nil, why
 		}
-		return &RetryError{Attempts: attempts, Hosts: hosts, Err: cause}
+		out.cause = fmt.Errorf("%w (then %w)", out.cause, why)
+		if err != nil {
+			err = out.cause
+		}
+		return finish(attempts, hosts, resp, err, out)
 	}
 	for attempt := 1; ; attempt++ {
 		if rule := t.rateRules[op]; rule != nil {
-			if err := t.limiter.Wait(ctx, rule.key(op.id, req, params), rule.limit); err != nil {
-				return nil, giveUp(attempt-1, fmt.Errorf("transport: waiting for the rate limit of %s: %w", op.id, err))
+			if werr := t.limiter.Wait(ctx, rule.key(op.id, req, params), rule.limit); werr != nil {
+				return cancelled(attempt-1, fmt.Errorf("transport: waiting for the rate limit of %s: %w", op.id, werr))
 			}
 		}
 		target := primary
@@ -210,8 +221,9 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 			target = withHost(primary, backup)
 		}
 		hosts = append(hosts, target.Host)
-		resp, respBody, err := t.attempt(ctx, req, target, op, body, serial)
-		out := classify(ctx, req.Method, resp, respBody, err)
+		var respBody []byte
+		resp, respBody, err = t.attempt(ctx, req, target, op, body, serial)
+		out = classify(ctx, req.Method, resp, respBody, err)
 		if !out.retry || attempt >= t.maxAttempts {
 			return finish(attempt, hosts, resp, err, out)
 		}
@@ -235,8 +247,8 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 			}
 			onBackup = !onBackup
 		}
-		if err := sleep(ctx, wait); err != nil {
-			return nil, giveUp(attempt, err)
+		if serr := sleep(ctx, wait); serr != nil {
+			return cancelled(attempt, fmt.Errorf("transport: waiting to retry: %w", serr))
 		}
 	}
 }

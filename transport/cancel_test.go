@@ -1,0 +1,59 @@
+package transport_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/transport"
+	"github.com/wxpay-oapi/wxpay/wxpaytest"
+)
+
+// TestCancelledWhileWaitingToRetryKeepsTheLastAnswer: a caller who cancels while the
+// transport waits to retry gets the last attempt's outcome, not a bare context error — a
+// lone 500 answer as a response (http.RoundTripper contract), and after several attempts a
+// RetryError whose chain holds both the *APIError (with its Request-ID) and context.Canceled.
+func TestCancelledWhileWaitingToRetryKeepsTheLastAnswer(t *testing.T) {
+	leakCheck(t)
+	for _, attempts := range []int{1, 2} {
+		t.Run(map[int]string{1: "after one attempt", 2: "after two attempts"}[attempts], func(t *testing.T) {
+			srv := newServer(t)
+			srv.QueueFault(wxpaytest.Fault{Status: 500, Times: 10})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+				cfg.Backoff = func(n int) time.Duration {
+					if n == attempts {
+						cancel() // the caller gives up while the transport waits
+					}
+					return time.Millisecond
+				}
+				if attempts == 1 {
+					cfg.Backoff = func(int) time.Duration { cancel(); return time.Minute }
+				}
+			})
+			resp, err := ecommerce(ctx, c)
+			if n := len(srv.Requests()); n != attempts {
+				t.Fatalf("%d attempts, want %d", n, attempts)
+			}
+			if attempts == 1 {
+				if err != nil || resp.StatusCode() != 500 {
+					t.Fatalf("got %v, %v; want the lone 500 answer as a response", resp, err)
+				}
+			}
+			_, err = wxpay.Result(resp, err)
+			var ae *wxpay.APIError
+			if !errors.As(err, &ae) || ae.Code != "SYSTEM_ERROR" || ae.RequestID == "" {
+				t.Fatalf("got %v; want the last attempt's SYSTEM_ERROR with its Request-ID", err)
+			}
+			if attempts > 1 {
+				var re *transport.RetryError
+				if !errors.As(err, &re) || re.Attempts != attempts || !errors.Is(err, context.Canceled) {
+					t.Errorf("got %v; want a RetryError of %d attempts, also saying the context was cancelled", err, attempts)
+				}
+			}
+		})
+	}
+}
