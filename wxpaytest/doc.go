@@ -24,13 +24,18 @@
 //
 // Then a queued Fault, if any, and the handler, which answers from the balances set with
 // SetECommerceBalance and SetAccountBalance: an unknown sub-merchant gets 403 NO_AUTH, an
-// account type not opened 400 INVALID_REQUEST (输入账户类型未开通), as the docs say. GET
-// /v3/certificates lists the platform certificate encrypted with Keys.APIv3Key
+// account type not opened 400 INVALID_REQUEST, as the docs say. GET /v3/certificates lists
+// the platform certificates encrypted with Keys.APIv3Key
 // (AEAD_AES_256_GCM). Every answer, errors included, is signed like WeChat Pay's
 // (Wechatpay-Timestamp, -Nonce, -Signature, -Serial and Request-ID) with the key the request
 // named in Wechatpay-Serial (SignWith overrides it); an answer to a request that names none
 // is signed with the public key, or for GET /v3/certificates with the platform key.
 // Requests returns the request log, with decrypted fields and attempt counts.
+//
+// Error codes and their wording come from openapi.yaml: every error answer's message is the
+// description its x-wechatpay-errors rows give the code for the operation and status (the
+// operation's current page first), followed by what exactly was wrong; a Fault with no Code
+// gets the first code listed for its Status.
 //
 // Unless WithoutDemoData is given, the server holds the docs' example data: sub-merchant
 // 1900000109 with a BASIC account (available 10000, pending 1) and balance account
@@ -39,9 +44,13 @@
 // Key rotation: RotatePlatformCertificate adds a platform certificate, lists it at
 // GET /v3/certificates (encrypted with Keys.APIv3Key) and signs every answer with it.
 //
-// What it does not emulate: TLS (it serves plain HTTP), rate limits (x-wechatpay-rate-limit;
-// queue a 429 Fault instead), the Accept and User-Agent header rules, request bodies (all
-// operations are GETs), the relation between the caller's mchid and the queried merchants beyond the balances set, and WeChat Pay's exact
-// error wording beyond the codes and descriptions in openapi.yaml. Encrypted fields are
-// only decrypted in the query, the only place openapi.yaml puts them.
+// What it does not emulate: TLS (it serves plain HTTP); rate limits (x-wechatpay-rate-limit;
+// queue a 429 Fault instead); the Accept and User-Agent header rules; request bodies (all
+// operations are GETs); the relation between the caller's mchid and the queried merchants
+// beyond the balances set; the retirement of platform certificates (rotated-out ones stay
+// listed and valid, and none expires within five years); rotation of the WeChat Pay public
+// key (PUB_KEY_ID_…), the merchant API certificate or the APIv3 key; and WeChat Pay's exact
+// error wording beyond the descriptions in openapi.yaml (a path or method that is not in
+// the spec gets 404 NOT_FOUND or 405 INVALID_REQUEST, which the spec does not document).
+// Encrypted fields are only decrypted in the query, the only place openapi.yaml puts them.
 package wxpaytest

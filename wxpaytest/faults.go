@@ -15,7 +15,7 @@ type Fault struct {
 	Operation string        // operationId it applies to, e.g. "QueryECommerceBalance"; "" = any
 	Times     int           // how many requests it applies to; 0 means 1
 	Status    int           // answer this HTTP status (4xx/5xx) with Code and Message instead of the handler's
-	Code      string        // WeChat Pay error code; "" picks the usual one for Status (e.g. 500 → SYSTEM_ERROR)
+	Code      string        // WeChat Pay error code; "" takes the first openapi.yaml lists for Status (e.g. 500 → SYSTEM_ERROR)
 	Message   string        // error description; "" takes the spec's description of Code
 	Delay     time.Duration // wait this long before answering (cut short when the client gives up)
 	Drop      bool          // drop the connection mid-answer: the client sees a network error, not a response
@@ -59,25 +59,6 @@ func (f Fault) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// defaultCode is the error code WeChat Pay uses for an HTTP status.
-func defaultCode(status int) string {
-	switch {
-	case status == http.StatusBadRequest:
-		return "PARAM_ERROR"
-	case status == http.StatusUnauthorized:
-		return "SIGN_ERROR"
-	case status == http.StatusForbidden:
-		return "NO_AUTH"
-	case status == http.StatusNotFound:
-		return "NOT_FOUND"
-	case status == http.StatusTooManyRequests:
-		return "FREQUENCY_LIMITED"
-	case status >= 500:
-		return "SYSTEM_ERROR"
-	}
-	return "INVALID_REQUEST"
-}
-
 type queuedFault struct {
 	f    Fault
 	left int
@@ -94,9 +75,6 @@ type faultQueue struct {
 func (s *Server) QueueFault(f Fault) {
 	if f.Times <= 0 {
 		f.Times = 1
-	}
-	if f.Status != 0 && f.Code == "" {
-		f.Code = defaultCode(f.Status)
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()

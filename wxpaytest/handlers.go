@@ -2,6 +2,7 @@ package wxpaytest
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/wxpay-oapi/wxpay/generated"
 	"github.com/wxpay-oapi/wxpay/generated/server"
@@ -13,18 +14,17 @@ import (
 type handlers struct {
 	st   *state
 	keys *Keys
+	errs errorTable // the codes' descriptions, from openapi.yaml
 }
 
 var _ server.StrictServerInterface = (*handlers)(nil)
-
-func errorBody(code, message string) server.Error { return server.Error{Code: code, Message: message} }
 
 // QueryAccountBalance answers 查询渠道额度 from SetAccountBalance.
 func (h *handlers) QueryAccountBalance(_ context.Context, req server.QueryAccountBalanceRequestObject) (server.QueryAccountBalanceResponseObject, error) {
 	b, ok := h.st.getChannel(req.Params.BalAccountNo)
 	if !ok {
 		return server.QueryAccountBalance400JSONResponse{CommonBadRequestJSONResponse: server.CommonBadRequestJSONResponse{
-			Body: errorBody("PARAM_ERROR", "额度台账号不存在 — bal_account_no is not a balance account of this merchant"),
+			Body: h.errorBody("QueryAccountBalance", http.StatusBadRequest, "PARAM_ERROR", "bal_account_no is not a balance account of this merchant"),
 		}}, nil
 	}
 	return server.QueryAccountBalance200JSONResponse{Body: server.AccountBalance{
@@ -41,11 +41,17 @@ func (h *handlers) QueryECommerceBalance(_ context.Context, req server.QueryECom
 	b, known, opened := h.st.getECommerce(req.SubMchid, generated.AccountType(t))
 	switch {
 	case !known:
-		return server.QueryECommerceBalance403JSONResponse{Body: errorBody("NO_AUTH", "你无权查询该商户余额")}, nil
+		return server.QueryECommerceBalance403JSONResponse{Body: h.errorBody("QueryECommerceBalance", http.StatusForbidden, "NO_AUTH", "")}, nil
 	case !opened:
-		return server.QueryECommerceBalance400JSONResponse{Body: errorBody("INVALID_REQUEST", "输入账户类型未开通")}, nil
+		return server.QueryECommerceBalance400JSONResponse{Body: h.errorBody("QueryECommerceBalance", http.StatusBadRequest, "INVALID_REQUEST", "")}, nil
 	}
 	return server.QueryECommerceBalance200JSONResponse{Body: server.ECommerceBalance{
 		SubMchid: req.SubMchid, AvailableAmount: b.available, PendingAmount: &b.pending, AccountType: &t,
 	}}, nil
+}
+
+// errorBody is a WeChat Pay error with the description openapi.yaml gives code for the
+// operation and status, then why.
+func (h *handlers) errorBody(op string, status int, code, why string) server.Error {
+	return server.Error{Code: code, Message: h.errs.message(op, status, code, why)}
 }

@@ -135,18 +135,18 @@ func Open(opts ...Option) (*Server, error) {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.api = server.HandlerWithOptions(
-		server.NewStrictHandlerWithOptions(&handlers{st: s.state, keys: keys}, nil, server.StrictHTTPServerOptions{
+		server.NewStrictHandlerWithOptions(&handlers{st: s.state, keys: keys, errs: spec.errors}, nil, server.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-				writeError(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误: "+err.Error(), nil)
+				writeError(w, http.StatusBadRequest, "PARAM_ERROR", spec.errors.message("", http.StatusBadRequest, "PARAM_ERROR", err.Error()), nil)
 			},
 			ResponseErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-				writeError(w, http.StatusInternalServerError, "SYSTEM_ERROR", "系统异常,请稍后重试", nil)
+				writeError(w, http.StatusInternalServerError, "SYSTEM_ERROR", spec.errors.message("", http.StatusInternalServerError, "SYSTEM_ERROR", ""), nil)
 			},
 		}),
 		server.StdHTTPServerOptions{
 			BaseRouter: http.NewServeMux(),
 			ErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
-				writeError(w, http.StatusBadRequest, "PARAM_ERROR", "参数错误: "+err.Error(), nil)
+				writeError(w, http.StatusBadRequest, "PARAM_ERROR", spec.errors.message("", http.StatusBadRequest, "PARAM_ERROR", err.Error()), nil)
 			},
 		})
 	if len(o.routes) > 0 {
@@ -294,7 +294,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ex.serial = s.answerSerial(r.Header.Get(headerSerial), "")
 	body, err := readBody(r)
 	if err != nil {
-		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "请求体读取失败: "+err.Error(), nil)
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "reading the request body: "+err.Error(), nil)
 		return
 	}
 	route, pathParams, allowed := s.spec.route(r)
@@ -309,17 +309,17 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	// 1. Authorization.
 	if _, err := checkAuthorization(s.keys, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
-		s.fail(w, ex, http.StatusUnauthorized, "SIGN_ERROR", "签名验证不通过 — "+err.Error(), nil)
+		s.fail(w, ex, http.StatusUnauthorized, "SIGN_ERROR", err.Error(), nil)
 		return
 	}
 	// 2. Route.
 	if route == nil {
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			s.fail(w, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("HTTP 请求不符合微信支付 APIv3 接口规则 — %s is not allowed on %s (openapi.yaml allows %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), nil)
+			s.fail(w, ex, http.StatusMethodNotAllowed, "INVALID_REQUEST", fmt.Sprintf("%s is not allowed on %s (openapi.yaml allows %s)", r.Method, r.URL.Path, strings.Join(allowed, ", ")), nil)
 			return
 		}
-		s.fail(w, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("资源不存在 — %s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
+		s.fail(w, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("%s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
 		return
 	}
 	// 3. Wechatpay-Serial names a WeChat Pay key this server holds, where openapi.yaml's
@@ -330,11 +330,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !requiresSerial(route) && len(encrypted) == 0:
 	case serial == "":
-		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — header Wechatpay-Serial is required: the WeChat Pay public key ID or platform certificate serial",
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "header Wechatpay-Serial is required: the WeChat Pay public key ID or platform certificate serial",
 			detail("Wechatpay-Serial", "header", "", "required but missing"))
 		return
 	case !held:
-		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — Wechatpay-Serial %q names no WeChat Pay public key or platform certificate of this server", truncate(serial, 64)),
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("Wechatpay-Serial %q names no WeChat Pay public key or platform certificate of this server", truncate(serial, 64)),
 			detail("Wechatpay-Serial", "header", truncate(serial, 64), "unknown serial"))
 		return
 	}
@@ -342,9 +342,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err := validateRequest(r, route, pathParams); err != nil {
 		var pe *paramError
 		if errors.As(err, &pe) && pe.Name != "" {
-			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+pe.Error(), detail(pe.Name, pe.In, pe.Value, pe.Issue))
+			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", pe.Error(), detail(pe.Name, pe.In, pe.Value, pe.Issue))
 		} else {
-			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "参数错误 — "+err.Error(), nil)
+			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", err.Error(), nil)
 		}
 		return
 	}
@@ -362,7 +362,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		pt, err := decryptField(key, ct)
 		if err != nil {
-			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("参数错误 — query parameter %q: %s", p.Name, err),
+			s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("query parameter %q: %s", p.Name, err),
 				detail(p.Name, p.In, "", "decryption failed"))
 			return
 		}
@@ -377,6 +377,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	// 6. Faults.
 	if f, ok := s.faults.take(ex.rec.Operation); ok {
+		if f.Status >= 300 && f.Code == "" {
+			f.Code = s.spec.errors.code(ex.rec.Operation, f.Status)
+		}
 		ex.fault = f
 		ex.rec.Fault = f.String()
 		if !s.delay(r, f.Delay) {
@@ -390,12 +393,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		if f.Status >= 300 {
 			msg := f.Message
 			if msg == "" {
-				msg = s.spec.documentedMessage(route, f.Status, f.Code)
+				msg = s.spec.errors.message(ex.rec.Operation, f.Status, f.Code, "")
 			}
-			if msg == "" {
-				msg = http.StatusText(f.Status)
-			}
-			s.fail(w, ex, f.Status, f.Code, msg, nil)
+			s.write(w, ex, f.Status, f.Code, errorJSON(f.Code, msg, nil))
 			return
 		}
 	}
@@ -410,7 +410,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if err := validateResponse(r, route, res.StatusCode, res.Header, respBody); err != nil {
 		s.logger.ErrorContext(r.Context(), "wxpaytest: answer does not match openapi.yaml",
 			slog.String("operation", ex.rec.Operation), slog.Int("status", res.StatusCode), slog.String("error", err.Error()))
-		s.fail(w, ex, http.StatusInternalServerError, "SYSTEM_ERROR", "系统异常,请稍后重试 — wxpaytest's answer did not match openapi.yaml: "+err.Error(), nil)
+		s.fail(w, ex, http.StatusInternalServerError, "SYSTEM_ERROR", "wxpaytest's answer did not match openapi.yaml: "+err.Error(), nil)
 		return
 	}
 	var code struct {
@@ -521,9 +521,10 @@ func writeError(w http.ResponseWriter, status int, code, message string, det map
 	_, _ = w.Write(errorJSON(code, message, det))
 }
 
-// fail answers a signed WeChat Pay error.
-func (s *Server) fail(w http.ResponseWriter, ex *exchange, status int, code, message string, det map[string]any) {
-	s.write(w, ex, status, code, errorJSON(code, message, det))
+// fail answers a signed WeChat Pay error: the description openapi.yaml gives code for the
+// operation and status, then why.
+func (s *Server) fail(w http.ResponseWriter, ex *exchange, status int, code, why string, det map[string]any) {
+	s.write(w, ex, status, code, errorJSON(code, s.spec.errors.message(ex.rec.Operation, status, code, why), det))
 }
 
 // write signs an answer like WeChat Pay, applies the exchange's fault, writes it and logs it.
@@ -542,7 +543,8 @@ func (s *Server) write(w http.ResponseWriter, ex *exchange, status int, code str
 	sig, err := signMessage(key, responseMessage(ts, nonce, body))
 	if err != nil {
 		s.logger.Error("wxpaytest: signing the answer", slog.String("error", err.Error()))
-		status, code, body = http.StatusInternalServerError, "SYSTEM_ERROR", errorJSON("SYSTEM_ERROR", "系统异常,请稍后重试", nil)
+		status, code = http.StatusInternalServerError, "SYSTEM_ERROR"
+		body = errorJSON(code, s.spec.errors.message(ex.rec.Operation, status, code, ""), nil)
 	}
 	if f.Probe {
 		sig = ProbePrefix + randomHex(32)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -26,6 +25,7 @@ const extErrors = "x-wechatpay-errors"
 type apiSpec struct {
 	doc    *openapi3.T
 	router routers.Router
+	errors errorTable
 }
 
 // validation options: Authorization and Wechatpay-Serial are checked before validation runs.
@@ -48,7 +48,7 @@ func loadSpec() (*apiSpec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wxpaytest: routing openapi.yaml: %w", err)
 	}
-	return &apiSpec{doc: doc, router: router}, nil
+	return &apiSpec{doc: doc, router: router, errors: newErrorTable(doc)}, nil
 }
 
 // route finds the operation of a request. When there is none, allowed lists the methods
@@ -183,32 +183,4 @@ func validateResponse(r *http.Request, route *routers.Route, status int, header 
 	}
 	in.SetBodyBytes(body)
 	return openapi3filter.ValidateResponse(r.Context(), in)
-}
-
-// documentedMessage returns the description the spec documents for an error code under an
-// operation's status, the common one for that status if the operation has none, or "".
-func (s *apiSpec) documentedMessage(route *routers.Route, status int, code string) string {
-	var responses []*openapi3.Response
-	if route != nil && route.Operation.Responses != nil {
-		if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil {
-			responses = append(responses, ref.Value)
-		}
-	}
-	for _, ref := range s.doc.Components.Responses {
-		if ref.Value != nil {
-			responses = append(responses, ref.Value)
-		}
-	}
-	for _, resp := range responses {
-		rows, _ := resp.Extensions[extErrors].([]any)
-		for _, row := range rows {
-			m, _ := row.(map[string]any)
-			if c, _ := m["code"].(string); c == code {
-				if d, _ := m["description"].(string); d != "" {
-					return strings.TrimSpace(d)
-				}
-			}
-		}
-	}
-	return ""
 }

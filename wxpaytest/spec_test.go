@@ -63,26 +63,52 @@ func TestValidateResponse(t *testing.T) {
 	}
 }
 
-func TestDocumentedMessage(t *testing.T) {
+func TestErrorTable(t *testing.T) {
 	spec, err := loadSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodGet, "/v3/ecommerce/fund/balance/1900000109", nil)
-	route, _, _ := spec.route(r)
+	const ecom = "QueryECommerceBalance"
 	for _, tc := range []struct {
+		op         string
 		status     int
 		code, want string
 	}{
-		{403, "NO_AUTH", "你无权查询该商户余额"},
-		{500, "SYSTEM_ERROR", "系统异常,请稍后重试"},
-		{429, "FREQUENCY_LIMITED", "频率限制"},
-		{503, "SYSTEM_ERROR", "系统异常,请稍后重试"},
-		{403, "NO_SUCH_CODE", ""},
+		{ecom, 403, "NO_AUTH", "你无权查询该商户余额"},
+		{ecom, 400, "INVALID_REQUEST", "输入账户类型未开通"}, // the current page's row wins over the common one
+		{ecom, 500, "SYSTEM_ERROR", "系统异常,请稍后重试"},
+		{ecom, 429, "FREQUENCY_LIMITED", "频率限制"},
+		{ecom, 503, "SYSTEM_ERROR", "系统异常,请稍后重试"}, // an undocumented 5xx reads like a 500
+		{"", 401, "SIGN_ERROR", "验证不通过"},
+		{"", 405, "INVALID_REQUEST", "HTTP 请求不符合微信支付 APIv3 接口规则"}, // the common row
+		{ecom, 403, "NO_SUCH_CODE", "Forbidden"},
 	} {
-		if got := spec.documentedMessage(route, tc.status, tc.code); got != tc.want {
-			t.Errorf("%d %s: %q, want %q", tc.status, tc.code, got, tc.want)
+		if got := spec.errors.message(tc.op, tc.status, tc.code, ""); got != tc.want {
+			t.Errorf("message(%q, %d, %s) = %q, want %q", tc.op, tc.status, tc.code, got, tc.want)
 		}
+	}
+	if got := spec.errors.message(ecom, 403, "NO_AUTH", "why"); got != "你无权查询该商户余额 — why" {
+		t.Errorf("message with why = %q", got)
+	}
+	for _, tc := range []struct {
+		op     string
+		status int
+		want   string
+	}{
+		{ecom, 400, "PARAM_ERROR"}, {ecom, 403, "NO_AUTH"}, {ecom, 404, "ORDER_NOT_EXISTS"}, {ecom, 502, "SYSTEM_ERROR"},
+		{"QueryAccountBalance", 403, "NO_AUTH"}, // not listed for it: any operation's
+		{ecom, 418, "I'M_A_TEAPOT"},
+	} {
+		if got := spec.errors.code(tc.op, tc.status); got != tc.want {
+			t.Errorf("code(%q, %d) = %q, want %q", tc.op, tc.status, got, tc.want)
+		}
+	}
+
+	// A docs change is one edit to openapi.yaml: the wording follows it.
+	spec.doc.Paths.Value("/v3/ecommerce/fund/balance/{sub_mchid}").Get.Responses.Status(403).Value.Extensions[extErrors] =
+		[]any{map[string]any{"code": "NO_AUTH", "description": "新的描述", "source": "2024-11-04"}}
+	if got := newErrorTable(spec.doc).message(ecom, 403, "NO_AUTH", ""); got != "新的描述" {
+		t.Errorf("after editing the spec: %q", got)
 	}
 }
 
