@@ -122,6 +122,9 @@ func (ops *operations) match(method, escapedPath string) (*operation, map[string
 // check finds req's operation and checks the request against openapi.yaml before any I/O:
 // every parameter against its schema, and path parameters that would change the path.
 func (ops *operations) check(req *http.Request) (*operation, map[string]string, error) {
+	if req.URL.Opaque != "" { // sent instead of the path checked here (url.URL.RequestURI)
+		return nil, nil, &InputError{Reason: "the URL has an opaque part (url.URL.Opaque), which would be sent instead of its path: build the URL with url.Parse or the generated client"}
+	}
 	op, params := ops.match(req.Method, req.URL.EscapedPath())
 	if op == nil {
 		return nil, nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+

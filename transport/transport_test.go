@@ -338,3 +338,28 @@ func TestSignedURLIsTheURLSent(t *testing.T) {
 		t.Errorf("sent %q", got)
 	}
 }
+
+// TestOpaqueURLRejectedBeforeIO: a hand-built request whose URL.Opaque differs from its
+// Path would be checked against one operation and sent (and signed) to another — here a
+// plaintext bal_account_no smuggled past the encryption check. It is an InputError, and
+// nothing reaches the server.
+func TestOpaqueURLRejectedBeforeIO(t *testing.T) {
+	f := newFakeWechatPay(t)
+	_, tr := newClient(t, f)
+	req, err := http.NewRequest(http.MethodGet, f.URL+"/v3/ecommerce/fund/balance/1900000109", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.URL.Opaque = "/v3/aggracct-bc/wb-channel/account/balance?mchid=1900016681&bal_account_no=8609cb22"
+	resp, err := tr.RoundTrip(req)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	var ie *transport.InputError
+	if !errors.As(err, &ie) {
+		t.Errorf("got %v, want a *transport.InputError", err)
+	}
+	if n := f.hits.Load(); n != 0 {
+		t.Errorf("%d requests reached the server (last %q); want none", n, f.uri())
+	}
+}
