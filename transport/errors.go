@@ -13,6 +13,7 @@ type ConfigError struct {
 	Reason string // what is wrong and how to fix it
 }
 
+// Error says which Config field to fix and how.
 func (e *ConfigError) Error() string {
 	return "transport: Config." + e.Field + ": " + e.Reason
 }
@@ -21,10 +22,11 @@ func (e *ConfigError) Error() string {
 type KeyError struct {
 	What   string // "merchant private key", "WeChat Pay public key" or "platform certificate"
 	Path   string // the file, when loaded from one
-	Reason string
-	Err    error // the underlying parse error, if any
+	Reason string // what is wrong with it and how to fix it
+	Err    error  // the underlying parse error, if any
 }
 
+// Error says which key or file could not be loaded and why, without key material.
 func (e *KeyError) Error() string {
 	var b strings.Builder
 	b.WriteString("transport: ")
@@ -37,6 +39,7 @@ func (e *KeyError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying parse error, for errors.Is and errors.As.
 func (e *KeyError) Unwrap() error { return e.Err }
 
 // InputError reports a request that openapi.yaml rejects; it is returned before any I/O.
@@ -47,6 +50,7 @@ type InputError struct {
 	Reason    string // what to fix
 }
 
+// Error names the operation and parameter at fault and says what to fix.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	b.WriteString("transport: invalid request")
@@ -80,14 +84,15 @@ const (
 
 // VerificationError reports a 2xx answer that failed verification; its body was discarded.
 type VerificationError struct {
-	Reason    Reason
+	Reason    Reason // the check that failed
 	Header    string // the header at fault, for ReasonMissingHeader
 	Serial    string // the Wechatpay-Serial the answer named
 	RequestID string // WeChat Pay's Request-ID, for support
 	Detail    string // more about the failure; never key material
-	Err       error
+	Err       error  // the underlying error, if any
 }
 
+// Error says which check failed, with the answer's Request-ID.
 func (e *VerificationError) Error() string {
 	var b strings.Builder
 	b.WriteString("transport: response not verified: ")
@@ -108,6 +113,7 @@ func (e *VerificationError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying error, if any, for errors.Is and errors.As.
 func (e *VerificationError) Unwrap() error { return e.Err }
 
 // APIError is a non-2xx answer from WeChat Pay: HTTP status, WeChat's code, message and detail.
@@ -120,6 +126,7 @@ type APIError struct {
 	Header     http.Header     // the answer's headers
 }
 
+// Error gives the HTTP status, WeChat Pay's code and message, and the Request-ID.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "wxpay: HTTP %d", e.StatusCode)
@@ -168,8 +175,10 @@ type RetryError struct {
 	Err      error    // the last attempt's cause
 }
 
+// Error says how many attempts were made, to which hosts, and the last cause.
 func (e *RetryError) Error() string {
 	return fmt.Sprintf("transport: gave up after %d attempts (%s): %v", e.Attempts, strings.Join(e.Hosts, ", "), e.Err)
 }
 
+// Unwrap returns the last attempt's cause, for errors.Is and errors.As.
 func (e *RetryError) Unwrap() error { return e.Err }

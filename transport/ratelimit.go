@@ -16,8 +16,8 @@ const ExtRateLimit = "x-wechatpay-rate-limit"
 // RateLimit is a client-side limit: at most QPS requests per second for each value of the
 // keyed parameter, with bursts of at most Burst. A QPS of 0 or less disables the limit.
 type RateLimit struct {
-	QPS   float64
-	Burst int
+	QPS   float64 // requests per second for each key; 0 or less disables the limit
+	Burst int     // the most requests sent at once; 0 means 1
 }
 
 // Limiter waits until a request may be sent. Key names the operation and the keyed
