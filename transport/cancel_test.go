@@ -3,6 +3,7 @@ package transport_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -53,6 +54,31 @@ func TestCancelledWhileWaitingToRetryKeepsTheLastAnswer(t *testing.T) {
 				if !errors.As(err, &re) || re.Attempts != attempts || !errors.Is(err, context.Canceled) {
 					t.Errorf("got %v; want a RetryError of %d attempts, also saying the context was cancelled", err, attempts)
 				}
+			}
+		})
+	}
+}
+
+// TestHugeRetryAfterEndsTheRetries: a Retry-After too large for a time.Duration (10^10 s)
+// or for an int64 (10^20 s) is longer than any wait the transport honours, so the lone 429
+// answer goes back at once — it must not overflow into a negative wait, or be ignored, and
+// be retried at once.
+func TestHugeRetryAfterEndsTheRetries(t *testing.T) {
+	for _, ra := range []string{"10000000000", "100000000000000000000"} {
+		t.Run(ra, func(t *testing.T) {
+			f := newFakeWechatPay(t)
+			f.set(func(f *fakeWechatPay) {
+				f.status = 429
+				f.body = `{"code":"FREQUENCY_LIMITED","message":"too fast"}`
+				f.tamper = func(h http.Header, b []byte) []byte { h.Set("Retry-After", ra); return b }
+			})
+			c, _ := newClient(t, f)
+			resp, err := c.QueryECommerceBalanceWithResponse(context.Background(), "1900000109", nil)
+			if err != nil || resp.StatusCode() != 429 {
+				t.Fatalf("got %v, %v; want the 429 answer", resp, err)
+			}
+			if n := f.hits.Load(); n != 1 {
+				t.Errorf("%d attempts; a Retry-After of %s s allows no retry", n, ra)
 			}
 		})
 	}
