@@ -100,6 +100,7 @@ var variants = []variant{
 	{"new_optional_param", "query 查询参数\n", "query 查询参数\nlimit 选填 integer\n【最大条数】 最大条数\n", false},
 	{"changed_max_length", "shop_id 必填 string(32)", "shop_id 必填 string(64)", false},
 	{"new_error_code", "404 | SHOP_NOT_EXISTS", "403 | SHOP_CLOSED | 门店已关闭 | 请联系门店 |\n404 | SHOP_NOT_EXISTS", false},
+	{"changed_error_description", "403 | NO_AUTH | 你无权查询该门店余额", "403 | NO_AUTH | 你无权查询此门店的余额", false},
 	{"new_enum_value", "FEES\n: 手续费账户\n", "FEES\n: 手续费账户\nOPERATION\n: 运营账户\n", false},
 	{"changed_enum_meaning", "BASIC\n: 基本账户", "BASIC\n: 主账户", false},
 	{"changed_required", "owner_name 选填", "owner_name 必填", false},
