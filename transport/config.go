@@ -130,6 +130,9 @@ func (c *Config) validate() error {
 		if _, ok := c.Signer.Public().(*rsa.PublicKey); !ok {
 			return &ConfigError{Field: "Signer", Reason: "its public key is not RSA: WeChat Pay APIv3 signs with RSA-2048"}
 		}
+		if _, err := checkRSAPublic("signer's public key", "", c.Signer.Public()); err != nil {
+			return &ConfigError{Field: "Signer", Reason: err.(*KeyError).Reason}
+		}
 	}
 	for i, cert := range c.PlatformCertificates {
 		if cert == nil {

@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
@@ -79,3 +80,49 @@ func secretsOf(k *rsa.PrivateKey) []string {
 	pemText := string(pemOf("PRIVATE KEY", der))
 	return []string{k.D.String(), k.D.Text(16), k.Primes[0].String(), k.Primes[0].Text(16), pemText[40:120]}
 }
+
+// TestNewRejectsMalformedPublicKeys: a hand-built WeChat Pay public key (or platform
+// certificate key) without a modulus or exponent is a *ConfigError naming the field —
+// never a panic, and never accepted.
+func TestNewRejectsMalformedPublicKeys(t *testing.T) {
+	k := theKeys(t)
+	pub := func(p *rsa.PublicKey) func(c *transport.Config) {
+		return func(c *transport.Config) { c.WechatPayPublicKey = p }
+	}
+	cases := []struct {
+		name, field string
+		edit        func(c *transport.Config)
+	}{
+		{"empty", "WechatPayPublicKey", pub(&rsa.PublicKey{})},
+		{"no modulus", "WechatPayPublicKey", pub(&rsa.PublicKey{E: 65537})},
+		{"exponent 0", "WechatPayPublicKey", pub(&rsa.PublicKey{N: k.wechat.N})},
+		{"certificate with a nil key", "PlatformCertificates[0]", func(c *transport.Config) {
+			c.WechatPayPublicKeyID, c.WechatPayPublicKey = "", nil
+			c.PlatformCertificates = []*x509.Certificate{{PublicKey: (*rsa.PublicKey)(nil)}}
+		}},
+		{"signer with an empty key", "Signer", func(c *transport.Config) {
+			c.PrivateKey, c.Signer = nil, badSigner{k.merchant}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("New panicked: %v", r)
+				}
+			}()
+			c := goodConfig(t)
+			tc.edit(&c)
+			_, err := transport.New(c)
+			var ce *transport.ConfigError
+			if !errors.As(err, &ce) || ce.Field != tc.field {
+				t.Fatalf("got %v, want a *transport.ConfigError for %s", err, tc.field)
+			}
+		})
+	}
+}
+
+// badSigner is a crypto.Signer whose public key is an empty RSA key.
+type badSigner struct{ *rsa.PrivateKey }
+
+func (badSigner) Public() crypto.PublicKey { return &rsa.PublicKey{} }

@@ -157,6 +157,9 @@ func checkRSAPublic(what, path string, key any) (*rsa.PublicKey, error) {
 	if !ok {
 		return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("not an RSA public key (%T)", key)}
 	}
+	if pk == nil || pk.N == nil || pk.N.Sign() <= 0 || pk.E < 2 {
+		return nil, &KeyError{What: what, Path: path, Reason: "malformed RSA public key: no modulus or exponent (load it from PEM)"}
+	}
 	if pk.N.BitLen() < minKeyBits {
 		return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("RSA key is %d bits: expected at least %d", pk.N.BitLen(), minKeyBits)}
 	}
