@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
 	"github.com/wxpay-oapi/wxpay/transport"
@@ -25,11 +27,12 @@ fails verification exits 1; a mistake in flags or settings exits 2.`
 
 // runECommerceBalance is "wxpay ecommerce-balance": QueryECommerceBalance.
 func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer, getenv env) error {
-	fs := newFlagSet("ecommerce-balance", "--sub-mchid ID [--account-type BASIC|FEES|OPERATION|DEPOSIT] [-o json|table]",
+	types := specAccountTypes()
+	fs := newFlagSet("ecommerce-balance", "--sub-mchid ID [--account-type "+strings.Join(types, "|")+"] [-o json|table]",
 		"Query the real-time balance of an e-commerce sub-merchant (查询二级商户账户实时余额),\n"+
 			"as its platform merchant (平台商户). Amounts are in fen (分); -o table also shows yuan.\n\n"+credentialsHelp)
 	subMchid := fs.String("sub-mchid", "", "sub-merchant `ID` (二级商户号), required")
-	accountType := fs.String("account-type", "", "`account` to query: BASIC, FEES, OPERATION or DEPOSIT (WeChat Pay's default: BASIC)")
+	accountType := fs.String("account-type", "", "`account` to query: "+orList(types)+" (omitted: WeChat Pay's default)")
 	q := addQueryFlags(fs)
 	if err := fs.parse(args, stdout); err != nil {
 		return err
@@ -44,7 +47,7 @@ func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout
 	if *accountType != "" {
 		at := generated.AccountType(strings.ToUpper(strings.TrimSpace(*accountType)))
 		if !at.Valid() {
-			return usagef("--account-type %q: expected BASIC, FEES, OPERATION or DEPOSIT", *accountType)
+			return usagef("--account-type %q: expected %s", *accountType, orList(types))
 		}
 		params.AccountType = &at
 	}
@@ -139,4 +142,42 @@ func newClient(creds credentialFlags, timeout time.Duration, getenv env) (*gener
 		return nil, nil, fmt.Errorf("building the client for %s: %w", cc.baseURL, err)
 	}
 	return client, tr, nil
+}
+
+// specAccountTypes lists the account types the embedded openapi.yaml allows (accountTypes).
+func specAccountTypes() []string {
+	doc, err := specDoc()
+	if err != nil {
+		return nil
+	}
+	return accountTypes(doc)
+}
+
+// accountTypes lists the values doc allows for QueryECommerceBalance's account_type, in
+// the spec's order: the CLI's help and checks follow openapi.yaml.
+func accountTypes(doc *openapi3.T) []string {
+	var out []string
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.OperationID != "QueryECommerceBalance" {
+				continue
+			}
+			p := op.Parameters.GetByInAndName(openapi3.ParameterInQuery, "account_type")
+			if p == nil || p.Schema == nil || p.Schema.Value == nil {
+				continue
+			}
+			for _, v := range p.Schema.Value.Enum {
+				out = append(out, fmt.Sprint(v))
+			}
+		}
+	}
+	return out
+}
+
+// orList joins values as "A, B or C".
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }

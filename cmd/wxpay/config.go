@@ -161,10 +161,19 @@ func resolveBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-var specServers = sync.OnceValues(func() (openapi3.Servers, error) {
+// specDoc is the embedded openapi.yaml, loaded once.
+var specDoc = sync.OnceValues(func() (*openapi3.T, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(wxpay.Spec())
 	if err != nil {
 		return nil, fmt.Errorf("loading the embedded openapi.yaml: %w", err)
+	}
+	return doc, nil
+})
+
+var specServers = sync.OnceValues(func() (openapi3.Servers, error) {
+	doc, err := specDoc()
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Servers) == 0 || doc.Servers[0].URL == "" {
 		return nil, fmt.Errorf("the embedded openapi.yaml lists no servers: set %s", envBaseURL)

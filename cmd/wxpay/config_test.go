@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,5 +105,28 @@ func TestLoadNamesWhatToSet(t *testing.T) {
 				t.Errorf("error %q lists more than the missing variable", err)
 			}
 		})
+	}
+}
+
+// The --account-type values come from openapi.yaml, not from Go: a value added to the
+// spec's enum shows up in the help and in the error for a bad value.
+func TestAccountTypesFromSpec(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(wxpay.Spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, v := range doc.Components.Schemas["AccountType"].Value.Enum {
+		want = append(want, v.(string))
+	}
+	if got := accountTypes(doc); !slices.Equal(got, want) || len(got) == 0 {
+		t.Fatalf("accountTypes = %v, want the spec's enum %v", got, want)
+	}
+	doc.Components.Schemas["AccountType"].Value.Enum = append(doc.Components.Schemas["AccountType"].Value.Enum, "GOLD")
+	if got := accountTypes(doc); !slices.Contains(got, "GOLD") {
+		t.Errorf("after adding GOLD to the spec's enum: %v", got)
+	}
+	if got := orList([]string{"A", "B", "C"}); got != "A, B or C" {
+		t.Errorf("orList = %q", got)
 	}
 }

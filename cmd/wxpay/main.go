@@ -5,7 +5,7 @@
 // Usage:
 //
 //	wxpay demo
-//	wxpay ecommerce-balance --sub-mchid ID [--account-type BASIC|FEES|OPERATION|DEPOSIT] [-o json|table]
+//	wxpay ecommerce-balance --sub-mchid ID [--account-type TYPE] [-o json|table]
 //	wxpay channel-balance --mchid ID --bal-account-no PLAINTEXT [-o json|table]
 //	wxpay mock [--addr 127.0.0.1:8080] [--keys DIR] [--allow-remote]
 //	wxpay help [command]
