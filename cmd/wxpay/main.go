@@ -18,8 +18,10 @@
 // answer; 2 a usage, settings or input error; 130 interrupted. wxpay mock runs until
 // SIGINT or SIGTERM and then exits 0.
 //
-// The command uses only the library's public API: package transport signs and verifies,
-// package generated is the client, wxpay.Result checks the answer.
+// The balance commands and the demo use only the library's public API: package transport
+// signs and verifies, package generated is the client, wxpay.Result checks the answer,
+// package wxpaytest is the demo's server. wxpay mock also serves the spec's reference page
+// at /docs with the module's internal/specdocs.
 package main
 
 import (
