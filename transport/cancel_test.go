@@ -3,11 +3,15 @@ package transport_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/generated"
 	"github.com/wxpay-oapi/wxpay/transport"
 	"github.com/wxpay-oapi/wxpay/wxpaytest"
 )
@@ -81,5 +85,53 @@ func TestHugeRetryAfterEndsTheRetries(t *testing.T) {
 				t.Errorf("%d attempts; a Retry-After of %s s allows no retry", n, ra)
 			}
 		})
+	}
+}
+
+// TestTruncatedAnswerNamesItsRequestID: a 2xx answer whose body breaks off (the server
+// promises 100 bytes and hangs up after 10) is a *VerificationError with
+// ReasonBodyRead, the Request-ID and the read error in its chain — and, being a network
+// failure rather than a bad signature, it is retried like one.
+func TestTruncatedAnswerNamesItsRequestID(t *testing.T) {
+	var hits atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		ts := itoa(time.Now().Unix())
+		const nonce = "593BEC0C930BF1AFEB40B4A08C8FB242"
+		body := []byte(`{"sub_mchid":"1900000109","available_amount":1}`)
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Wechatpay-Timestamp", ts)
+		h.Set("Wechatpay-Nonce", nonce)
+		h.Set("Wechatpay-Signature", signWith(theKeys(t).wechat, ts, nonce, body))
+		h.Set("Wechatpay-Serial", testPubKeyID)
+		h.Set("Request-ID", "08F78BB5AF0610D302A8F2D15628A3FE5E")
+		h.Set("Content-Length", "100")
+		w.WriteHeader(200)
+		_, _ = w.Write(body[:10])
+		_ = http.NewResponseController(w).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(hs.Close)
+	for _, attempts := range []int{1, 2} {
+		hits.Store(0)
+		cfg := goodConfig(t)
+		cfg.MaxAttempts, cfg.Backoff = attempts, func(int) time.Duration { return time.Millisecond }
+		tr, err := transport.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := generated.NewClientWithResponses(hs.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+		_, err = wxpay.Result(c.QueryECommerceBalanceWithResponse(context.Background(), "1900000109", nil))
+		var ve *transport.VerificationError
+		if !errors.As(err, &ve) || ve.Reason != transport.ReasonBodyRead || ve.RequestID != "08F78BB5AF0610D302A8F2D15628A3FE5E" ||
+			!errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("MaxAttempts %d: got %v; want a ReasonBodyRead VerificationError with the Request-ID, wrapping io.ErrUnexpectedEOF", attempts, err)
+		}
+		if n := hits.Load(); n != int64(attempts) {
+			t.Errorf("MaxAttempts %d: %d attempts; a broken-off answer is retried", attempts, n)
+		}
 	}
 }

@@ -32,8 +32,9 @@ type outcome struct {
 }
 
 // classify decides whether an attempt is retried: network errors and timeouts (for an
-// idempotent method, or when no connection was made), 5xx and 429; never other 4xx,
-// never a verification or input error, never once the caller's context has ended.
+// idempotent method, or when no connection was made) — an answer whose body broke off
+// included — 5xx and 429; never other 4xx, never another verification error or an input
+// error, never once the caller's context has ended.
 func classify(ctx context.Context, method string, resp *http.Response, body []byte, err error) outcome {
 	if ctx.Err() != nil {
 		return outcome{cause: err}
@@ -41,8 +42,8 @@ func classify(ctx context.Context, method string, resp *http.Response, body []by
 	if err != nil {
 		var ve *VerificationError
 		var ie *InputError
-		if errors.As(err, &ve) || errors.As(err, &ie) {
-			return outcome{cause: err}
+		if (errors.As(err, &ve) && ve.Reason != ReasonBodyRead) || errors.As(err, &ie) {
+			return outcome{cause: err} // a body that broke off is a network failure, retried below
 		}
 		if idempotent(method) || neverConnected(err) {
 			return outcome{retry: true, failover: true, cause: err}

@@ -287,7 +287,9 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 	resp.Request = out
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
 	resp.Body.Close()
-	if err == nil {
+	if err != nil {
+		err = bodyReadError(resp, err)
+	} else {
 		err = t.verify(op, out, resp, respBody)
 	}
 	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
@@ -302,6 +304,17 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
 	resp.ContentLength = int64(len(respBody))
 	return resp, respBody, nil
+}
+
+// bodyReadError reports an answer whose body broke off: a *VerificationError
+// (ReasonBodyRead) for a 2xx answer, which cannot be verified, else the read error; both
+// name the status and Request-ID, and wrap err, so the attempt is retried like a network error.
+func bodyReadError(resp *http.Response, err error) error {
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return &VerificationError{Reason: ReasonBodyRead, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID),
+			Detail: err.Error(), Err: err}
+	}
+	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, resp.Header.Get(HeaderRequestID), err)
 }
 
 // sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
