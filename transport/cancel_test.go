@@ -135,3 +135,31 @@ func TestTruncatedAnswerNamesItsRequestID(t *testing.T) {
 		}
 	}
 }
+
+// TestTemporaryMeansRetried: APIError.Temporary says "retrying later may succeed" exactly
+// for the answers the transport itself retries (429, and 5xx but 501), judged by the
+// status, whatever code the body carries.
+func TestTemporaryMeansRetried(t *testing.T) {
+	for _, status := range []int{400, 401, 403, 404, 429, 500, 501, 502, 503} {
+		f := newFakeWechatPay(t)
+		f.set(func(f *fakeWechatPay) {
+			f.status = status
+			f.body = `{"code":"SYSTEM_ERROR","message":"a code that does not match the status"}`
+		})
+		cfg := goodConfig(t)
+		cfg.MaxAttempts, cfg.Backoff = 2, func(int) time.Duration { return time.Millisecond }
+		tr, err := transport.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _ := generated.NewClientWithResponses(f.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+		_, err = wxpay.Result(c.QueryECommerceBalanceWithResponse(context.Background(), "1900000109", nil))
+		var ae *wxpay.APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("HTTP %d: got %v, want an APIError", status, err)
+		}
+		if retried := f.hits.Load() == 2; ae.Temporary() != retried {
+			t.Errorf("HTTP %d: Temporary() = %v, but the transport retried: %v", status, ae.Temporary(), retried)
+		}
+	}
+}

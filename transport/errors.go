@@ -144,11 +144,9 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Temporary reports whether retrying later may succeed: HTTP 5xx (SYSTEM_ERROR) or 429 (FREQUENCY_LIMITED).
-func (e *APIError) Temporary() bool {
-	return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests ||
-		e.Code == "SYSTEM_ERROR" || e.Code == "FREQUENCY_LIMITED"
-}
+// Temporary reports whether retrying later may succeed — the answers the Transport
+// retries itself: HTTP 429 (FREQUENCY_LIMITED in openapi.yaml) and 5xx but 501 (SYSTEM_ERROR).
+func (e *APIError) Temporary() bool { return retryableStatus(e.StatusCode) }
 
 // NewAPIError builds an APIError from a non-2xx answer's status, headers and body.
 func NewAPIError(status int, header http.Header, body []byte) *APIError {

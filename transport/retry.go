@@ -53,10 +53,16 @@ func classify(ctx context.Context, method string, resp *http.Response, body []by
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return outcome{retry: true, cause: NewAPIError(resp.StatusCode, resp.Header, body)}
-	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented && idempotent(method):
+	case retryableStatus(resp.StatusCode) && idempotent(method):
 		return outcome{retry: true, failover: true, cause: NewAPIError(resp.StatusCode, resp.Header, body)}
 	}
 	return outcome{}
+}
+
+// retryableStatus reports whether an answer with this status may succeed when retried:
+// 429, and 5xx except 501 Not Implemented.
+func retryableStatus(status int) bool {
+	return status == http.StatusTooManyRequests || (status >= 500 && status != http.StatusNotImplemented)
 }
 
 func idempotent(method string) bool { return method == http.MethodGet || method == http.MethodHead }
