@@ -33,7 +33,7 @@ type report struct {
 	Spec     string             `json:"spec"`
 	Pages    []string           `json:"pages"`
 	Gaps     int                `json:"gaps"`
-	Warnings int                `json:"warnings"`
+	Warnings int                `json:"warnings"` // warning findings plus PageWarnings
 	Findings []specdiff.Finding `json:"findings"`
 	// PageWarnings are what the parser skipped or did not understand, "page: warning".
 	PageWarnings []string `json:"page_warnings,omitempty"`
@@ -77,13 +77,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	found := specdiff.Compare(doc, pages)
 	gaps := specdiff.Gaps(found)
+	warnings := len(found) - gaps // the warning findings, plus what the parser skipped (readPages printed those)
+	for _, p := range pages {
+		warnings += len(p.Warnings)
+	}
 	for _, f := range found {
 		if f.Severity == specdiff.Warning {
 			fmt.Fprintln(stderr, "warning:", f)
 		}
 	}
 	if *asJSON {
-		rep := report{Spec: *specPath, Gaps: gaps, Warnings: len(found) - gaps, Findings: found}
+		rep := report{Spec: *specPath, Gaps: gaps, Warnings: warnings, Findings: found}
 		for _, p := range pages {
 			rep.Pages = append(rep.Pages, p.Source)
 			for _, w := range p.Warnings {
@@ -102,9 +106,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stdout, f)
 			}
 		}
-		fmt.Fprintf(stderr, "specdiff: %d page(s), %d gap(s), %d warning(s) against %s\n", len(pages), gaps, len(found)-gaps, *specPath)
+		fmt.Fprintf(stderr, "specdiff: %d page(s), %d gap(s), %d warning(s) against %s\n", len(pages), gaps, warnings, *specPath)
 	}
-	if gaps > 0 || *strict && len(found) > 0 {
+	if gaps > 0 || *strict && warnings > 0 {
 		return 1
 	}
 	return 0

@@ -85,3 +85,29 @@ func TestFacts(t *testing.T) {
 		t.Errorf("exit %d, stdout %s", code, stdout)
 	}
 }
+
+// A page warning (a section the parser does not know) is a warning like any other: it is
+// counted in the summary and in --json, and --strict fails on it.
+func TestPageWarningsCount(t *testing.T) {
+	text, err := os.ReadFile(filepath.Join(pagesDir, "shop_current.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), "unknown_section.txt")
+	text = bytes.Replace(text, []byte("应答参数\n"), []byte("特别须知\n见下文\n应答参数\n"), 1)
+	if err := os.WriteFile(page, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd("--spec", testSpec, page)
+	if code != 0 || !strings.Contains(stderr, "unknown section") || !strings.Contains(stderr, "0 gap(s), 1 warning(s)") {
+		t.Errorf("exit %d, stderr %q; want 0 and the page warning counted", code, stderr)
+	}
+	if code, _, stderr := runCmd("--strict", "--spec", testSpec, page); code != 1 {
+		t.Errorf("--strict: exit %d, want 1; stderr %q", code, stderr)
+	}
+	code, stdout, _ := runCmd("--json", "--spec", testSpec, page)
+	var rep report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || code != 0 || rep.Warnings != 1 || len(rep.PageWarnings) != 1 {
+		t.Errorf("--json: exit %d, report %+v (%v)", code, rep, err)
+	}
+}
