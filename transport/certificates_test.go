@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,36 @@ func TestCertificateDownloadHonoursEachCallersContext(t *testing.T) {
 	cancel1()
 	if err := <-first; !errors.Is(err, context.Canceled) {
 		t.Errorf("first call: %v; want context.Canceled", err)
+	}
+}
+
+// TestFailedCertificateDownloadIsTheCause: when an answer names an unknown serial and the
+// download that should bring its certificate fails (here: a wrong APIv3 key), the
+// unknown-serial VerificationError carries the download's failure as its cause — not
+// only the advice to "enable certificate download", which is already on.
+func TestFailedCertificateDownloadIsTheCause(t *testing.T) {
+	leakCheck(t)
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, wxpaytest.WithKeys(keys))
+	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil // platform certificates only
+		cfg.APIv3Key = []byte("0123456789abcdef0123456789abcdef")  // not the server's
+	})
+	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
+		t.Fatalf("before the rotation: %v", err)
+	}
+	if _, err := srv.RotatePlatformCertificate(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = wxpay.Result(ecommerce(context.Background(), c))
+	var ve *transport.VerificationError
+	if !errors.As(err, &ve) || ve.Reason != transport.ReasonUnknownSerial {
+		t.Fatalf("got %v; want an unknown-serial VerificationError", err)
+	}
+	if ve.Err == nil || !strings.Contains(err.Error(), "APIv3 key") {
+		t.Errorf("got %v (cause %v); want the failed download, a wrong APIv3 key, as the cause", err, ve.Err)
 	}
 }

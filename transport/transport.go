@@ -368,8 +368,11 @@ func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response
 	if err != nil && t.certs != nil && errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
 		// WeChat Pay may have rotated its certificate: download, then verify this answer
 		// again — also when a concurrent call did the download a moment ago.
-		_ = t.certs.refresh(req.Context(), req.URL, false)
+		rerr := t.certs.refresh(req.Context(), req.URL, false)
 		err = VerifyResponse(lookup, resp.Header, body, now)
+		if rerr != nil && rerr != errTooSoon && errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
+			ve.Detail, ve.Err = "downloading the platform certificates failed: "+rerr.Error(), rerr
+		}
 	}
 	if err != nil {
 		return err
