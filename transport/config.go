@@ -81,12 +81,12 @@ func (c *Config) validate() error {
 	switch {
 	case strings.TrimSpace(c.MchID) == "":
 		return &ConfigError{Field: "MchID", Reason: "empty: set the merchant ID (商户号)"}
-	case len(c.MchID) > 32 || strings.ContainsAny(c.MchID, "\" \t\r\n,"):
-		return &ConfigError{Field: "MchID", Reason: "not a merchant ID: at most 32 characters, no quotes, commas or spaces"}
+	case len(c.MchID) > 32 || !authorizationSafe(c.MchID):
+		return &ConfigError{Field: "MchID", Reason: "not a merchant ID: at most 32 printable ASCII characters, no quotes, commas or spaces"}
 	case strings.TrimSpace(c.CertificateSerialNo) == "":
 		return &ConfigError{Field: "CertificateSerialNo", Reason: "empty: set the merchant API certificate's serial number (商户API证书序列号)"}
-	case strings.ContainsAny(c.CertificateSerialNo, "\" \t\r\n,"):
-		return &ConfigError{Field: "CertificateSerialNo", Reason: "not a serial number: no quotes, commas or spaces"}
+	case !authorizationSafe(c.CertificateSerialNo):
+		return &ConfigError{Field: "CertificateSerialNo", Reason: "not a serial number: printable ASCII only, no quotes, commas or spaces"}
 	case c.PrivateKey == nil && c.Signer == nil:
 		return &ConfigError{Field: "PrivateKey", Reason: "nil: load apiclient_key.pem with LoadPrivateKeyFile (or set Signer)"}
 	case c.WechatPayPublicKey == nil && c.WechatPayPublicKeyID != "":
@@ -143,6 +143,17 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// authorizationSafe reports whether s can go verbatim into a quoted Authorization field:
+// printable ASCII, without the quote and comma that delimit the fields.
+func authorizationSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b <= ' ' || b >= 0x7f || b == '"' || b == ',' {
+			return false
+		}
+	}
+	return true
 }
 
 // String describes the Config without any key material.

@@ -126,3 +126,24 @@ func TestNewRejectsMalformedPublicKeys(t *testing.T) {
 type badSigner struct{ *rsa.PrivateKey }
 
 func (badSigner) Public() crypto.PublicKey { return &rsa.PublicKey{} }
+
+// TestNewRejectsIdentitiesThatBreakTheAuthorizationHeader: MchID and CertificateSerialNo go
+// verbatim into every Authorization header, so a control character (which net/http refuses
+// to send, on every attempt) or a quote is a *ConfigError naming the field, at New.
+func TestNewRejectsIdentitiesThatBreakTheAuthorizationHeader(t *testing.T) {
+	for _, bad := range []string{"1900\x00001", "1900\x7f001", "1900\x1b001", `1900"001`, "1900,001", "1900 001"} {
+		for _, field := range []string{"MchID", "CertificateSerialNo"} {
+			c := goodConfig(t)
+			if field == "MchID" {
+				c.MchID = bad
+			} else {
+				c.CertificateSerialNo = bad
+			}
+			_, err := transport.New(c)
+			var ce *transport.ConfigError
+			if !errors.As(err, &ce) || ce.Field != field {
+				t.Errorf("%s %q: got %v, want a *transport.ConfigError for %s", field, bad, err, field)
+			}
+		}
+	}
+}
