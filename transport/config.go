@@ -91,6 +91,8 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "PrivateKey", Reason: "nil: load apiclient_key.pem with LoadPrivateKeyFile (or set Signer)"}
 	case c.WechatPayPublicKey == nil && c.WechatPayPublicKeyID != "":
 		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil while WechatPayPublicKeyID is set: load pub_key.pem with LoadPublicKeyFile"}
+	case !authorizationSafe(c.WechatPayPublicKeyID):
+		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "not a key ID: printable ASCII only (PUB_KEY_ID_…), no quotes, commas or spaces"}
 	case c.WechatPayPublicKey != nil && c.WechatPayPublicKeyID == "":
 		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "empty while WechatPayPublicKey is set: set the key's ID (PUB_KEY_ID_…)"}
 	case c.APIv3Key != nil && len(c.APIv3Key) != APIv3KeySize:

@@ -128,16 +128,20 @@ type badSigner struct{ *rsa.PrivateKey }
 func (badSigner) Public() crypto.PublicKey { return &rsa.PublicKey{} }
 
 // TestNewRejectsIdentitiesThatBreakTheAuthorizationHeader: MchID and CertificateSerialNo go
-// verbatim into every Authorization header, so a control character (which net/http refuses
-// to send, on every attempt) or a quote is a *ConfigError naming the field, at New.
+// verbatim into every Authorization header (WechatPayPublicKeyID into Wechatpay-Serial), so
+// a control character (which net/http refuses to send, on every attempt) or a quote is a
+// *ConfigError naming the field, at New.
 func TestNewRejectsIdentitiesThatBreakTheAuthorizationHeader(t *testing.T) {
 	for _, bad := range []string{"1900\x00001", "1900\x7f001", "1900\x1b001", `1900"001`, "1900,001", "1900 001"} {
-		for _, field := range []string{"MchID", "CertificateSerialNo"} {
+		for _, field := range []string{"MchID", "CertificateSerialNo", "WechatPayPublicKeyID"} {
 			c := goodConfig(t)
-			if field == "MchID" {
+			switch field {
+			case "MchID":
 				c.MchID = bad
-			} else {
+			case "CertificateSerialNo":
 				c.CertificateSerialNo = bad
+			default:
+				c.WechatPayPublicKeyID = bad
 			}
 			_, err := transport.New(c)
 			var ce *transport.ConfigError
