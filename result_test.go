@@ -1,0 +1,50 @@
+package wxpay_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/transport"
+)
+
+// TestResultRedactsQueryValues: when a call fails without an answer, net/http's *url.Error
+// names the request URL; wxpay.Result replaces every query value in it (bal_account_no's
+// ciphertext, mchid) with REDACTED and keeps the path and the cause.
+func TestResultRedactsQueryValues(t *testing.T) {
+	k := keysFor(t)
+	tr, err := transport.New(transport.Config{MchID: k.MchID, CertificateSerialNo: k.CertificateSerialNo, PrivateKey: k.MerchantKey,
+		WechatPayPublicKeyID: k.PublicKeyID, WechatPayPublicKey: &k.WechatPayKey.PublicKey, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := generated.NewClientWithResponses(closedURL(t), generated.WithHTTPClient(&http.Client{Transport: tr}))
+	ct, err := tr.Encrypt(secretAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
+		&generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: ct}))
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		t.Fatalf("got %v, want a *url.Error (no answer from a closed port)", err)
+	}
+	for _, leaked := range []string{ct, url.QueryEscape(ct), targetMchID} {
+		if strings.Contains(err.Error(), leaked) {
+			t.Errorf("error repeats a query value (%.20s…): %v", leaked, err)
+		}
+	}
+	if !strings.Contains(err.Error(), "/v3/aggracct-bc/wb-channel/account/balance?") || !strings.Contains(err.Error(), "REDACTED") {
+		t.Errorf("want the path with REDACTED query values: %v", err)
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Op != "dial" {
+		t.Errorf("the cause, a refused connection, is gone: %v", err)
+	}
+}
