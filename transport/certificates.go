@@ -25,7 +25,8 @@ const DefaultCertificateRefresh = 12 * time.Hour
 // minRefreshGap is how often, at most, an unknown Wechatpay-Serial triggers a download.
 const minRefreshGap = time.Minute
 
-// errTooSoon reports a download skipped because the last one was less than minRefreshGap ago.
+// errTooSoon reports a download skipped because the last one was less than minRefreshGap
+// ago; when that one failed, refresh wraps both.
 var errTooSoon = errors.New("transport: platform certificates were downloaded less than a minute ago")
 
 // certificates keeps a Transport's platform certificates fresh from GET /v3/certificates:
@@ -37,6 +38,7 @@ type certificates struct {
 
 	turn chan struct{} // one download at a time: hold a token to download; waiting honours the context
 	last time.Time     // when the last download started; read and written holding turn
+	fail error         // the last download's error, nil after a success; read and written holding turn
 	host atomic.Pointer[url.URL]
 
 	stop chan struct{}
@@ -103,6 +105,9 @@ func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) e
 	defer func() { <-c.turn }()
 	now := c.t.now()
 	if !force && !c.last.IsZero() && now.Sub(c.last) < minRefreshGap {
+		if c.fail != nil {
+			return fmt.Errorf("%w, and it failed: %w", errTooSoon, c.fail)
+		}
 		return errTooSoon
 	}
 	c.last = now
@@ -113,6 +118,7 @@ func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) e
 		return errors.New("transport: no host to download platform certificates from yet")
 	}
 	certs, err := c.download(ctx, base)
+	c.fail = err
 	if err != nil {
 		c.t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay platform certificates not refreshed", slog.String("host", base.Host), slog.String("error", err.Error()))
 		return err

@@ -117,3 +117,33 @@ func TestFailedCertificateDownloadIsTheCause(t *testing.T) {
 		t.Errorf("got %v (cause %v); want the failed download, a wrong APIv3 key, as the cause", err, ve.Err)
 	}
 }
+
+// TestBootstrapAfterAFailedDownloadSaysWhy: with only the APIv3 key, the first call's
+// certificate download fails (500); a second call within the minute that downloads wait
+// gets that failure as its error — not the advice to configure a key, as if none had
+// been downloaded because none was asked for.
+func TestBootstrapAfterAFailedDownloadSaysWhy(t *testing.T) {
+	leakCheck(t)
+	srv := newServer(t)
+	srv.QueueFault(wxpaytest.Fault{Operation: "ListCertificates", Status: 500})
+	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates = "", nil, nil
+		cfg.APIv3Key = sharedKeys(t).APIv3Key
+	})
+	for i := range 2 {
+		_, err := wxpay.Result(ecommerce(context.Background(), c))
+		var ae *wxpay.APIError
+		if !errors.As(err, &ae) || ae.StatusCode != 500 {
+			t.Errorf("call %d: got %v; want the failed download's HTTP 500 as the cause", i+1, err)
+		}
+	}
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Operation == "ListCertificates" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d downloads; want 1 (at most one a minute)", n)
+	}
+}

@@ -170,10 +170,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	key, err := t.keyFor(req, op)
 	if err == errNoValidKey && t.certs != nil { // bootstrapping: no key yet, download one
 		// Whether this call downloaded or a concurrent one did, look again.
-		if rerr := t.certs.refresh(req.Context(), req.URL, false); rerr != nil && rerr != errTooSoon {
-			err = rerr
-		} else {
+		rerr := t.certs.refresh(req.Context(), req.URL, false)
+		if rerr == nil || rerr == errTooSoon {
 			key, err = t.keyFor(req, op)
+		} else { // this download failed, or the one a moment ago did
+			err = rerr
 		}
 	}
 	if err != nil {
