@@ -163,3 +163,29 @@ func TestTemporaryMeansRetried(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultBackoffBounds: DefaultBackoff is exported for use in custom Backoff funcs; any
+// attempt number gives a wait in [0, min(5s, 200ms·2^(n-1))] — no panic for n < 1.
+func TestDefaultBackoffBounds(t *testing.T) {
+	for _, n := range []int{-1, 0, 1, 2, 3, 6, 7, 1000} {
+		ceil := 200 * time.Millisecond
+		for i := 1; i < n && ceil < 5*time.Second; i++ {
+			ceil *= 2
+		}
+		ceil = min(ceil, 5*time.Second)
+		for range 100 {
+			var d time.Duration
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("DefaultBackoff(%d) panicked: %v", n, r)
+					}
+				}()
+				d = transport.DefaultBackoff(n)
+			}()
+			if d < 0 || d > ceil {
+				t.Fatalf("DefaultBackoff(%d) = %v, want within [0, %v]", n, d, ceil)
+			}
+		}
+	}
+}

@@ -18,9 +18,10 @@ const DefaultMaxAttempts = 3
 const maxRetryAfter = time.Minute
 
 // DefaultBackoff is exponential backoff with full jitter: a random wait in
-// [0, min(5s, 200ms·2^(attempt-1))] before the attempt after attempt number attempt.
+// [0, min(5s, 200ms·2^(attempt-1))] before the attempt after attempt number attempt
+// (an attempt number below 1 counts as 1).
 func DefaultBackoff(attempt int) time.Duration {
-	ceil := 200 * time.Millisecond << min(attempt-1, 5)
+	ceil := 200 * time.Millisecond << min(max(attempt-1, 0), 5)
 	return rand.N(min(ceil, 5*time.Second) + 1)
 }
 
