@@ -189,3 +189,23 @@ func TestDefaultBackoffBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalLimiterZeroValue: a LocalLimiter declared without NewLocalLimiter (as Go
+// types usually allow) limits like one made with it — no panic on a nil map.
+func TestLocalLimiterZeroValue(t *testing.T) {
+	var l transport.LocalLimiter
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("Wait on a zero LocalLimiter panicked: %v", r)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	lim := transport.RateLimit{QPS: 0.001, Burst: 1} // one token, then none for ~17 minutes
+	if err := l.Wait(ctx, "k", lim); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(ctx, "k", lim); err == nil {
+		t.Error("the second Wait passed: the bucket was not kept")
+	}
+}

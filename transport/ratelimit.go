@@ -30,6 +30,7 @@ type Limiter interface {
 }
 
 // LocalLimiter is the in-process Limiter: one golang.org/x/time/rate token bucket per key.
+// Its zero value is ready to use.
 type LocalLimiter struct {
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
@@ -49,6 +50,9 @@ func (l *LocalLimiter) Wait(ctx context.Context, key string, limit RateLimit) er
 	l.mu.Lock()
 	lim, ok := l.limiters[key]
 	if !ok {
+		if l.limiters == nil {
+			l.limiters = make(map[string]*rate.Limiter)
+		}
 		if len(l.limiters) >= maxIdleKeys {
 			for k, v := range l.limiters {
 				if v.Tokens() >= float64(v.Burst()) { // full bucket: idle, safe to forget
