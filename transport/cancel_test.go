@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -207,5 +208,22 @@ func TestLocalLimiterZeroValue(t *testing.T) {
 	}
 	if err := l.Wait(ctx, "k", lim); err == nil {
 		t.Error("the second Wait passed: the bucket was not kept")
+	}
+}
+
+// TestHugeMaxResponseBytes: a MaxResponseBytes of math.MaxInt64 ("no limit") reads whole
+// answers; the limit+1 read bound must not overflow into reading nothing.
+func TestHugeMaxResponseBytes(t *testing.T) {
+	f := newFakeWechatPay(t)
+	cfg := goodConfig(t)
+	cfg.MaxResponseBytes = math.MaxInt64
+	tr, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := generated.NewClientWithResponses(f.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+	bal, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(context.Background(), "1900000109", nil))
+	if err != nil || bal.AvailableAmount != 10000 {
+		t.Fatalf("got %+v, %v", bal, err)
 	}
 }

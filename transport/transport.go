@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -80,7 +81,7 @@ func New(cfg Config) (*Transport, error) {
 		sealed:         newSealedCache(),
 		base:           cmp(cfg.Base, http.DefaultTransport),
 		log:            cfg.Logger,
-		maxBody:        cmp(cfg.MaxResponseBytes, defaultMaxResponseBytes),
+		maxBody:        min(cmp(cfg.MaxResponseBytes, defaultMaxResponseBytes), math.MaxInt64-1), // reads stop at maxBody+1
 		ops:            ops,
 		userAgent:      fmt.Sprintf("wxpay-go/%s (+https://github.com/wxpay-oapi/wxpay) %s %s/%s", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		maxAttempts:    cmp(cfg.MaxAttempts, DefaultMaxAttempts),
