@@ -332,7 +332,8 @@ func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL
 		return nil, err
 	}
 	out := req.Clone(ctx)
-	out.URL, out.Host = target, ""
+	u := *target // the request's own copy: target may be the caller's req.URL
+	out.URL, out.Host = &u, ""
 	out.Header.Set("Authorization", Authorization(t.mchID, t.serialNo, nonce, ts, sig))
 	out.Header.Set(HeaderSerial, serial)
 	if out.Header.Get("Accept") == "" {

@@ -363,3 +363,34 @@ func TestOpaqueURLRejectedBeforeIO(t *testing.T) {
 		t.Errorf("%d requests reached the server (last %q); want none", n, f.uri())
 	}
 }
+
+// rewritingBase is a Base that edits the request it is given (as some proxies and test
+// doubles do, against the RoundTripper contract) before sending it to the fake server.
+type rewritingBase struct{ to *url.URL }
+
+func (b rewritingBase) RoundTrip(req *http.Request) (*http.Response, error) {
+	req.URL.Scheme, req.URL.Host = b.to.Scheme, b.to.Host
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestCallerURLIsNeverHandedToBase: the request the transport sends is its own, URL
+// included, so even a Base that edits it cannot change the caller's request.
+func TestCallerURLIsNeverHandedToBase(t *testing.T) {
+	f := newFakeWechatPay(t)
+	to, _ := url.Parse(f.URL)
+	cfg := goodConfig(t)
+	cfg.Base = rewritingBase{to: to}
+	tr, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://wxpay.invalid/v3/ecommerce/fund/balance/1900000109", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if req.URL.Host != "wxpay.invalid" || req.URL.Scheme != "http" {
+		t.Errorf("the caller's URL became %s", req.URL)
+	}
+}
