@@ -14,7 +14,7 @@ generate:
 ## check-generated: regenerate into a temp dir and fail when generated/ differs.
 check-generated:
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	cp -R . "$$tmp/src"; \
+	git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$$tmp" --one-top-level=src; \
 	( cd "$$tmp/src" && find generated -name '*.gen.go' -delete && $(GO) generate ./generated/... ); \
 	if ! diff -ru generated "$$tmp/src/generated"; then \
 		echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; \
@@ -82,7 +82,7 @@ ts-check: spec-tools
 # ---- spec diff (issue 8) ----
 .PHONY: spec-diff
 SEEDS ?= ../shared/seeds
-## spec-diff: compare the saved WeChat Pay doc pages in $(SEEDS) with openapi.yaml (docs/when-the-docs-change.md).
+## spec-diff: compare the saved WeChat Pay doc pages in $(SEEDS) with openapi.yaml (README.md, "When the docs change").
 spec-diff:
 	@if [ -d "$(SEEDS)" ] && ls "$(SEEDS)"/*.txt >/dev/null 2>&1; then \
 		$(GO) run ./cmd/specdiff --spec openapi.yaml "$(SEEDS)"/*.txt; \
