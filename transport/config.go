@@ -81,8 +81,8 @@ func (c *Config) validate() error {
 	switch {
 	case strings.TrimSpace(c.MchID) == "":
 		return &ConfigError{Field: "MchID", Reason: "empty: set the merchant ID (商户号)"}
-	case len(c.MchID) > 32 || !authorizationSafe(c.MchID):
-		return &ConfigError{Field: "MchID", Reason: "not a merchant ID: at most 32 printable ASCII characters, no quotes, commas or spaces"}
+	case !authorizationSafe(c.MchID):
+		return &ConfigError{Field: "MchID", Reason: "not a merchant ID: printable ASCII only, no quotes, commas or spaces"}
 	case strings.TrimSpace(c.CertificateSerialNo) == "":
 		return &ConfigError{Field: "CertificateSerialNo", Reason: "empty: set the merchant API certificate's serial number (商户API证书序列号)"}
 	case !authorizationSafe(c.CertificateSerialNo):

@@ -451,3 +451,50 @@ func TestConcurrentCallsThroughARotationAllSucceed(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestRefreshCertificatesBeforeEncryptWithOnlyTheAPIv3Key(t *testing.T) {
+	leakCheck(t)
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, wxpaytest.WithKeys(keys))
+	cfg := srv.TransportConfig()
+	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates, cfg.APIv3Key = "", nil, nil, keys.APIv3Key
+	cfg.Base = &http.Transport{}
+	defer cfg.Base.(*http.Transport).CloseIdleConnections()
+	tr, err := transport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Encrypt("8609cb22"); err == nil || !strings.Contains(err.Error(), "RefreshCertificates") {
+		t.Fatalf("Encrypt with no key yet: %v; want advice to call RefreshCertificates", err)
+	}
+	// RefreshCertificates downloads from the host requests last went to; before any request
+	// that is openapi.yaml's primary server, which a loopback test must not reach, so one
+	// call to this server comes first (it also bootstraps on its own).
+	c, _ := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
+	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.RefreshCertificates(context.Background()); err != nil {
+		t.Fatalf("RefreshCertificates after a call: %v", err)
+	}
+	ct, err := tr.Encrypt(wxpaytest.DemoBalAccountNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
+		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct})); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := transport.New(srv.TransportConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ce *transport.ConfigError
+	if err := plain.RefreshCertificates(context.Background()); !errors.As(err, &ce) || ce.Field != "APIv3Key" {
+		t.Errorf("RefreshCertificates without APIv3Key: %v", err)
+	}
+}

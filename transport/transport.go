@@ -123,6 +123,16 @@ func (t *Transport) Close() error {
 	return nil
 }
 
+// RefreshCertificates downloads the platform certificates now, from the host requests last
+// went to (else openapi.yaml's primary server). It needs Config.APIv3Key. Call it at start-up
+// to check the setup, or before Encrypt when APIv3Key is the only key configured.
+func (t *Transport) RefreshCertificates(ctx context.Context) error {
+	if t.certs == nil {
+		return &ConfigError{Field: "APIv3Key", Reason: "not set, so platform certificates are not downloaded"}
+	}
+	return t.certs.refresh(ctx, nil, true)
+}
+
 // cmp returns v, or def when v is the zero value.
 func cmp[T comparable](v, def T) T {
 	var zero T
@@ -138,6 +148,9 @@ func cmp[T comparable](v, def T) T {
 func (t *Transport) Encrypt(plaintext string) (string, error) {
 	key, ok := t.keys.preferred(t.now())
 	if !ok {
+		if t.certs != nil {
+			return "", errors.New("transport: no WeChat Pay key yet to encrypt with: call RefreshCertificates (or make any request) first to download the platform certificates")
+		}
 		return "", errNoValidKey
 	}
 	ct, err := EncryptOAEP(t.random, key.pub, plaintext)
