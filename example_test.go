@@ -2,6 +2,7 @@ package wxpay_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -15,33 +16,17 @@ import (
 // (and kept identical to README.md by TestREADMEExample) but not run: it needs real keys.
 func Example() {
 	ctx := context.Background()
-	key, err := transport.LoadPrivateKeyFile("apiclient_key.pem")
-	if err != nil {
-		log.Fatal(err)
+	key, err1 := transport.LoadPrivateKeyFile("apiclient_key.pem")
+	wechatPay, err2 := transport.LoadPublicKeyFile("pub_key.pem")
+	tr, err3 := transport.New(transport.Config{MchID: "1900000001", CertificateSerialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
+		PrivateKey: key, WechatPayPublicKeyID: "PUB_KEY_ID_0114232134912410000000000000", WechatPayPublicKey: wechatPay})
+	if err := errors.Join(err1, err2, err3); err != nil {
+		log.Fatal(err) // says which file or field to fix
 	}
-	wechatPay, err := transport.LoadPublicKeyFile("pub_key.pem")
-	if err != nil {
-		log.Fatal(err)
-	}
-	tr, err := transport.New(transport.Config{
-		MchID:                "1900000001",
-		CertificateSerialNo:  "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
-		PrivateKey:           key,
-		WechatPayPublicKeyID: "PUB_KEY_ID_0114232134912410000000000000",
-		WechatPayPublicKey:   wechatPay,
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := generated.NewClientWithResponses("https://api.mch.weixin.qq.com",
+	client, _ := generated.NewClientWithResponses("https://api.mch.weixin.qq.com", // errs only for a malformed URL
 		generated.WithHTTPClient(&http.Client{Transport: tr}))
-	if err != nil {
-		log.Fatal(err)
-	}
 
-	basic := generated.AccountTypeBasic
-	bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, "1900000109",
-		&generated.QueryECommerceBalanceParams{AccountType: &basic}))
+	bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, "1900000109", nil))
 	if err != nil {
 		log.Fatal(err) // *wxpay.APIError, *transport.VerificationError, *transport.InputError, …
 	}
@@ -56,5 +41,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("channel quota:", *quota.Balance)
+	if quota.Balance != nil { // optional in the spec
+		fmt.Println("channel quota:", *quota.Balance)
+	}
 }
