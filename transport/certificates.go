@@ -141,7 +141,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 		return nil, err
 	}
 	req = req.WithContext(ctx)
-	op, _, err := t.ops.check(req)
+	checked, err := t.ops.check(req)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	case resp.StatusCode != 200:
 		return nil, NewAPIError(resp.StatusCode, resp.Header, body)
 	}
-	if err := t.ops.checkResponse(out, op, resp, body); err != nil {
+	if err := checked.op.checkResponse(resp, body); err != nil {
 		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
 	}
 	var list generated.CertificateList

@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -91,14 +90,14 @@ func rateRuleOf(op *openapi3.Operation) (*rateRule, error) {
 	return r, nil
 }
 
-// key returns the limiter key for a request: the operation and the keyed parameter's value.
-func (r *rateRule) key(opID string, req *http.Request, pathParams map[string]string) string {
+// key returns the limiter key for a call: the operation and the keyed parameter's value.
+func (r *rateRule) key(c *call) string {
 	switch {
 	case r.param == "":
-		return opID
+		return c.op.id
 	case r.in == openapi3.ParameterInPath:
-		return opID + " " + r.param + "=" + pathParams[r.param]
+		return c.op.id + " " + r.param + "=" + c.path[r.param]
 	default:
-		return opID + " " + r.param + "=" + req.URL.Query().Get(r.param)
+		return c.op.id + " " + r.param + "=" + c.query.Get(r.param)
 	}
 }

@@ -49,16 +49,16 @@ func (c *sealedCache) get(ciphertext string) (string, bool) {
 // keyFor chooses the WeChat Pay key a request names in Wechatpay-Serial: the caller's own
 // Wechatpay-Serial header if set, else the key that encrypted its sensitive fields, else the
 // preferred key. One request never mixes keys.
-func (t *Transport) keyFor(req *http.Request, op *operation) (verifyKey, error) {
+func (t *Transport) keyFor(req *http.Request, c *call, encrypted map[string]string) (verifyKey, error) {
 	now := t.now()
 	serial := req.Header.Get(HeaderSerial)
-	for name, v := range op.encryptedValues(req) {
+	for name, v := range encrypted {
 		s, ok := t.sealed.get(v)
 		if !ok {
 			continue
 		}
 		if serial != "" && s != serial {
-			return verifyKey{}, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+			return verifyKey{}, &InputError{Operation: c.op.id, Parameter: name, In: openapi3.ParameterInQuery,
 				Reason: "encrypted with a different WeChat Pay key than the request's other fields or Wechatpay-Serial: encrypt every field of one request with one key"}
 		}
 		serial = s
@@ -72,7 +72,7 @@ func (t *Transport) keyFor(req *http.Request, op *operation) (verifyKey, error) 
 	}
 	key, ok := t.keys.lookup(serial, now)
 	if !ok {
-		return verifyKey{}, &InputError{Operation: op.id, Parameter: HeaderSerial, In: openapi3.ParameterInHeader,
+		return verifyKey{}, &InputError{Operation: c.op.id, Parameter: HeaderSerial, In: openapi3.ParameterInHeader,
 			Reason: "names no trusted, valid WeChat Pay key (the key may have expired since the fields were encrypted: encrypt them again)"}
 	}
 	return key, nil

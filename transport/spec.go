@@ -119,53 +119,60 @@ func (ops *operations) match(method, escapedPath string) (*operation, map[string
 	return nil, nil
 }
 
+// call is a request matched to its operation, with its parameters read once: the path
+// parameters unescaped and the query parsed.
+type call struct {
+	op    *operation
+	path  map[string]string
+	query url.Values
+}
+
 // check finds req's operation and checks the request against openapi.yaml before any I/O:
 // every parameter against its schema, and path parameters that would change the path.
-func (ops *operations) check(req *http.Request) (*operation, map[string]string, error) {
+func (ops *operations) check(req *http.Request) (*call, error) {
 	if req.URL.Opaque != "" { // sent instead of the path checked here (url.URL.RequestURI)
-		return nil, nil, &InputError{Reason: "the URL has an opaque part (url.URL.Opaque), which would be sent instead of its path: build the URL with url.Parse or the generated client"}
+		return nil, &InputError{Reason: "the URL has an opaque part (url.URL.Opaque), which would be sent instead of its path: build the URL with url.Parse or the generated client"}
 	}
 	op, params := ops.match(req.Method, req.URL.EscapedPath())
 	if op == nil {
-		return nil, nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
+		return nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
 			"(a path parameter containing \"/\", \"..\" or \"?\" changes the path)", req.Method, req.URL.EscapedPath())}
 	}
 	// No parameter of openapi.yaml is an array, so a repeated or unparsable query is
 	// ambiguous: this check would read one value while WeChat Pay may act on another.
 	q, err := url.ParseQuery(req.URL.RawQuery)
 	if err != nil {
-		return nil, nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
+		return nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
 			Reason: "the query string cannot be parsed unambiguously (\";\" separator or bad %-escape): build it with url.Values"}
 	}
 	for name, vals := range q {
 		if len(vals) > 1 {
-			return nil, nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
 				Reason: fmt.Sprintf("given %d times: send each parameter once", len(vals))}
 		}
 	}
-	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: op.route, Options: validationOptions}
+	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, QueryParams: q, Route: op.route, Options: validationOptions}
 	for _, p := range op.route.Operation.Parameters {
 		if err := openapi3filter.ValidateParameter(req.Context(), input, p.Value); err != nil {
-			return nil, nil, inputError(op.id, p.Value, err)
+			return nil, inputError(op.id, p.Value, err)
 		}
 	}
 	for name, v := range params {
 		if reason := unsafeSegment(v); reason != "" {
-			return nil, nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
+			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
 		}
 	}
-	return op, params, nil
+	return &call{op: op, path: params, query: q}, nil
 }
 
-// encryptedValues returns the request's values of parameters marked x-wechatpay-encrypted.
-func (op *operation) encryptedValues(req *http.Request) map[string]string {
-	if len(op.encrypted) == 0 {
+// encrypted returns the call's values of parameters marked x-wechatpay-encrypted.
+func (c *call) encrypted() map[string]string {
+	if len(c.op.encrypted) == 0 {
 		return nil
 	}
-	q := req.URL.Query()
-	vals := make(map[string]string, len(op.encrypted))
-	for _, name := range op.encrypted {
-		if v := q.Get(name); v != "" {
+	vals := make(map[string]string, len(c.op.encrypted))
+	for _, name := range c.op.encrypted {
+		if v := c.query.Get(name); v != "" {
 			vals[name] = v
 		}
 	}
@@ -173,10 +180,10 @@ func (op *operation) encryptedValues(req *http.Request) map[string]string {
 }
 
 // checkEncrypted rejects an encrypted parameter that is not one RSA ciphertext for a key of size bytes.
-func (op *operation) checkEncrypted(req *http.Request, size int) error {
-	for name, v := range op.encryptedValues(req) {
+func (c *call) checkEncrypted(encrypted map[string]string, size int) error {
+	for name, v := range encrypted {
 		if !looksEncrypted(v, size) {
-			return &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+			return &InputError{Operation: c.op.id, Parameter: name, In: openapi3.ParameterInQuery,
 				Reason: "must be encrypted (x-wechatpay-encrypted in openapi.yaml): pass the plaintext through (*Transport).Encrypt"}
 		}
 	}
@@ -266,7 +273,7 @@ func looksEncrypted(v string, size int) bool {
 
 // checkResponse validates a 2xx answer against the operation's response schema in
 // openapi.yaml: a JSON content type and a body the schema accepts.
-func (ops *operations) checkResponse(_ *http.Request, op *operation, resp *http.Response, body []byte) error {
+func (op *operation) checkResponse(resp *http.Response, body []byte) error {
 	schema := op.okSchemas[resp.StatusCode]
 	if schema == nil {
 		return fmt.Errorf("HTTP %d is not an answer of %s in openapi.yaml", resp.StatusCode, op.id)

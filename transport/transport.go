@@ -174,19 +174,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Response != nil { // http.Client is following a redirect
 		return nil, redirectError(req)
 	}
-	op, params, err := t.ops.check(req)
+	c, err := t.ops.check(req)
 	if err != nil {
 		return nil, err
 	}
+	encrypted := c.encrypted()
 	if t.certs != nil {
 		t.certs.useHost(req.URL)
 	}
-	key, err := t.keyFor(req, op)
+	key, err := t.keyFor(req, c, encrypted)
 	if err == errNoValidKey && t.certs != nil { // bootstrapping: no key yet, download one
 		// Whether this call downloaded or a concurrent one did, look again.
 		rerr := t.certs.refresh(req.Context(), req.URL, false)
 		if rerr == nil || rerr == errTooSoon {
-			key, err = t.keyFor(req, op)
+			key, err = t.keyFor(req, c, encrypted)
 		} else { // this download failed, or the one a moment ago did
 			err = rerr
 		}
@@ -194,17 +195,21 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := op.checkEncrypted(req, key.pub.Size()); err != nil {
+	if err := c.checkEncrypted(encrypted, key.pub.Size()); err != nil {
 		return nil, err
 	}
-	return t.do(req, op, params, body, key.serial)
+	return t.do(req, c, body, key.serial)
 }
 
 // do runs the attempts: wait for the rate limit, sign, send, verify; on a retryable
 // outcome back off (never past the context's deadline) and try again, on the backup host
 // when the primary failed.
-func (t *Transport) do(req *http.Request, op *operation, params map[string]string, body []byte, serial string) (*http.Response, error) {
-	ctx := req.Context()
+func (t *Transport) do(req *http.Request, c *call, body []byte, serial string) (*http.Response, error) {
+	ctx, op := req.Context(), c.op
+	rule, limitKey := t.rateRules[op], ""
+	if rule != nil {
+		limitKey = rule.key(c)
+	}
 	primary, backup := req.URL, t.backupFor(req.URL)
 	onBackup := backup != nil && t.failover.cooling(primary.Host, t.now())
 	var hosts []string
@@ -226,8 +231,8 @@ func (t *Transport) do(req *http.Request, op *operation, params map[string]strin
 		return finish(attempts, hosts, resp, err, out)
 	}
 	for attempt := 1; ; attempt++ {
-		if rule := t.rateRules[op]; rule != nil {
-			if werr := t.limiter.Wait(ctx, rule.key(op.id, req, params), rule.limit); werr != nil {
+		if rule != nil {
+			if werr := t.limiter.Wait(ctx, limitKey, rule.limit); werr != nil {
 				return cancelled(attempt-1, fmt.Errorf("transport: waiting for the rate limit of %s: %w", op.id, werr))
 			}
 		}
@@ -393,7 +398,7 @@ func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response
 	if err != nil {
 		return err
 	}
-	if err := t.ops.checkResponse(req, op, resp, body); err != nil {
+	if err := op.checkResponse(resp, body); err != nil {
 		return &VerificationError{Reason: ReasonSchema, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
 	}
 	return nil
