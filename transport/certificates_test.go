@@ -93,11 +93,7 @@ func TestCertificateDownloadHonoursEachCallersContext(t *testing.T) {
 // only the advice to "enable certificate download", which is already on.
 func TestFailedCertificateDownloadIsTheCause(t *testing.T) {
 	leakCheck(t)
-	keys, err := wxpaytest.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(t, wxpaytest.WithKeys(keys))
+	_, srv := ownServer(t)
 	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
 		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil // platform certificates only
 		cfg.APIv3Key = []byte("0123456789abcdef0123456789abcdef")  // not the server's
@@ -108,7 +104,7 @@ func TestFailedCertificateDownloadIsTheCause(t *testing.T) {
 	if _, err := srv.RotatePlatformCertificate(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = wxpay.Result(ecommerce(context.Background(), c))
+	_, err := wxpay.Result(ecommerce(context.Background(), c))
 	var ve *transport.VerificationError
 	if !errors.As(err, &ve) || ve.Reason != transport.ReasonUnknownSerial {
 		t.Fatalf("got %v; want an unknown-serial VerificationError", err)

@@ -44,6 +44,17 @@ func newServer(t *testing.T, opts ...wxpaytest.Option) *wxpaytest.Server {
 	return srv
 }
 
+// ownServer starts a server with an identity of its own, for tests that rotate keys
+// (which would change the identity sharedKeys gives every other test).
+func ownServer(t *testing.T) (*wxpaytest.Keys, *wxpaytest.Server) {
+	t.Helper()
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys, newServer(t, wxpaytest.WithKeys(keys))
+}
+
 // leakCheck fails t if goroutines outlive it; registered first, it runs after every other cleanup.
 func leakCheck(t *testing.T) { t.Cleanup(func() { goleak.VerifyNone(t) }) }
 
@@ -334,11 +345,7 @@ func TestChannelRateLimitPerMerchant(t *testing.T) {
 func TestPlatformCertificateRotation(t *testing.T) {
 	leakCheck(t)
 	// Rotation changes the identity, so this test makes its own.
-	keys, err := wxpaytest.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(t, wxpaytest.WithKeys(keys))
+	keys, srv := ownServer(t)
 	certOnly := func(cfg *transport.Config) { // verify by platform certificates only
 		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil
 	}
@@ -386,11 +393,7 @@ func TestPlatformCertificateRotation(t *testing.T) {
 
 func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
 	leakCheck(t)
-	keys, err := wxpaytest.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(t, wxpaytest.WithKeys(keys))
+	keys, srv := ownServer(t)
 	cfg := srv.TransportConfig()
 	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates = "", nil, nil // nothing trusted yet
 	cfg.APIv3Key, cfg.CertificateRefresh = keys.APIv3Key, 50*time.Millisecond
@@ -430,11 +433,7 @@ func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
 
 func TestConcurrentCallsThroughARotationAllSucceed(t *testing.T) {
 	leakCheck(t)
-	keys, err := wxpaytest.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(t, wxpaytest.WithKeys(keys))
+	keys, srv := ownServer(t)
 	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
 		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.APIv3Key = "", nil, keys.APIv3Key
 	})
@@ -454,11 +453,7 @@ func TestConcurrentCallsThroughARotationAllSucceed(t *testing.T) {
 
 func TestRefreshCertificatesBeforeEncryptWithOnlyTheAPIv3Key(t *testing.T) {
 	leakCheck(t)
-	keys, err := wxpaytest.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := newServer(t, wxpaytest.WithKeys(keys))
+	keys, srv := ownServer(t)
 	cfg := srv.TransportConfig()
 	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates, cfg.APIv3Key = "", nil, nil, keys.APIv3Key
 	cfg.Base = &http.Transport{}
