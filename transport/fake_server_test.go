@@ -11,7 +11,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -197,9 +196,4 @@ func (f *fakeWechatPay) uri() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.lastURI
-}
-
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
