@@ -1379,6 +1379,8 @@ func TestRedirectsAreNeverSigned(t *testing.T) {
 			bal, err := h.ecommerce(context.Background(), c)
 			if err == nil {
 				t.Errorf("the redirect was followed: got the balance %+v of another merchant", bal)
+			} else if !errors.Is(err, transport.ErrRedirect) {
+				t.Errorf("got %v; want transport.ErrRedirect", err)
 			}
 			if n := elsewhere.Load() + redirected.Load(); n != 0 {
 				t.Errorf("the redirect's target received %d signed requests", n)

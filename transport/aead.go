@@ -30,15 +30,6 @@ func DecryptAEAD(apiV3Key []byte, nonce, associatedData, ciphertext string) ([]b
 	return pt, nil
 }
 
-// EncryptAEAD is the inverse of DecryptAEAD: what WeChat Pay does (used by test servers).
-func EncryptAEAD(apiV3Key []byte, nonce, associatedData string, plaintext []byte) (string, error) {
-	aead, err := newAEAD(apiV3Key, nonce)
-	if err != nil {
-		return "", err
-	}
-	return base64.StdEncoding.EncodeToString(aead.Seal(nil, []byte(nonce), plaintext, []byte(associatedData))), nil
-}
-
 func newAEAD(key []byte, nonce string) (cipher.AEAD, error) {
 	if len(key) != APIv3KeySize {
 		return nil, fmt.Errorf("transport: the APIv3 key must be %d bytes, got %d", APIv3KeySize, len(key))

@@ -1,16 +1,30 @@
 package transport
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
 	"strings"
 	"testing"
 )
 
-func TestAEADRoundTripAndTamper(t *testing.T) {
-	key := []byte(strings.Repeat("k", 32))
-	ct, err := EncryptAEAD(key, "d215b0511e9c", "certificate", []byte("-----BEGIN CERTIFICATE-----"))
+// seal is what WeChat Pay does to a resource: AES-256-GCM, ciphertext‖tag, base64 —
+// written here with crypto/cipher directly, independent of DecryptAEAD.
+func seal(t *testing.T, key []byte, nonce, ad string, plaintext []byte) string {
+	block, err := aes.NewCipher(key)
 	if err != nil {
 		t.Fatal(err)
 	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(gcm.Seal(nil, []byte(nonce), plaintext, []byte(ad)))
+}
+
+func TestAEADRoundTripAndTamper(t *testing.T) {
+	key := []byte(strings.Repeat("k", 32))
+	ct := seal(t, key, "d215b0511e9c", "certificate", []byte("-----BEGIN CERTIFICATE-----"))
 	pt, err := DecryptAEAD(key, "d215b0511e9c", "certificate", ct)
 	if err != nil || string(pt) != "-----BEGIN CERTIFICATE-----" {
 		t.Fatalf("got %q, %v", pt, err)

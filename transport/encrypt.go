@@ -25,16 +25,3 @@ func EncryptOAEP(random io.Reader, pub *rsa.PublicKey, plaintext string) (string
 	}
 	return base64.StdEncoding.EncodeToString(ct), nil
 }
-
-// DecryptOAEP reverses EncryptOAEP with the matching private key (what WeChat Pay does on receipt).
-func DecryptOAEP(key *rsa.PrivateKey, ciphertext string) (string, error) {
-	ct, err := base64.StdEncoding.DecodeString(ciphertext)
-	if err != nil {
-		return "", errors.New("transport: ciphertext is not standard base64")
-	}
-	pt, err := rsa.DecryptOAEP(sha1.New(), nil, key, ct, nil)
-	if err != nil {
-		return "", errors.New("transport: ciphertext does not decrypt with this key")
-	}
-	return string(pt), nil
-}
