@@ -22,6 +22,10 @@ import (
 // Config.APIv3Key is set and Config.CertificateRefresh is 0.
 const DefaultCertificateRefresh = 12 * time.Hour
 
+// MinCertificateRefresh is the shortest Config.CertificateRefresh New accepts: every refresh
+// is a signed GET /v3/certificates, and a shorter period would flood WeChat Pay with them.
+const MinCertificateRefresh = time.Minute
+
 // minRefreshGap is how often, at most, an unknown Wechatpay-Serial triggers a download.
 const minRefreshGap = time.Minute
 

@@ -41,7 +41,8 @@ type Config struct {
 	// Call (*Transport).Close to stop the background refresh.
 	APIv3Key []byte
 	// CertificateRefresh is how often platform certificates are downloaded again; 0 means
-	// DefaultCertificateRefresh (12 h).
+	// DefaultCertificateRefresh (12 h). Values below MinCertificateRefresh (1 minute) are
+	// refused: each refresh is a signed request to WeChat Pay.
 	CertificateRefresh time.Duration
 
 	// Base sends the signed requests; nil means http.DefaultTransport.
@@ -99,6 +100,8 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "APIv3Key", Reason: fmt.Sprintf("must be %d bytes (the APIv3 key set in the merchant platform)", APIv3KeySize)}
 	case c.CertificateRefresh < 0:
 		return &ConfigError{Field: "CertificateRefresh", Reason: "negative duration"}
+	case c.CertificateRefresh > 0 && c.CertificateRefresh < MinCertificateRefresh:
+		return &ConfigError{Field: "CertificateRefresh", Reason: fmt.Sprintf("%s is below the minimum of %s (MinCertificateRefresh): use 0 for the default of 12 h", c.CertificateRefresh, MinCertificateRefresh)}
 	case c.WechatPayPublicKey == nil && len(c.PlatformCertificates) == 0 && c.APIv3Key == nil:
 		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil: set WechatPayPublicKeyID and WechatPayPublicKey (or PlatformCertificates, or APIv3Key to download them) to verify WeChat Pay's answers"}
 	case c.MaxResponseBytes < 0:

@@ -51,8 +51,24 @@ func TestNewRejectsConfigNamingTheField(t *testing.T) {
 			}
 		})
 	}
-	// Mchid with a quote would break the Authorization header.
+	// A refresh period below the minimum would flood WeChat Pay with signed downloads.
+	for _, d := range []time.Duration{time.Nanosecond, time.Millisecond, transport.MinCertificateRefresh - 1} {
+		c := goodConfig(t)
+		c.CertificateRefresh = d
+		var ce *transport.ConfigError
+		if _, err := transport.New(c); !errors.As(err, &ce) || ce.Field != "CertificateRefresh" || !strings.Contains(ce.Reason, "minimum") {
+			t.Errorf("CertificateRefresh %s: got %v, want a *transport.ConfigError for CertificateRefresh naming the minimum", d, err)
+		}
+	}
 	c := goodConfig(t)
+	c.CertificateRefresh = transport.MinCertificateRefresh
+	if tr, err := transport.New(c); err != nil {
+		t.Errorf("CertificateRefresh of MinCertificateRefresh refused: %v", err)
+	} else {
+		_ = tr.Close()
+	}
+	// Mchid with a quote would break the Authorization header.
+	c = goodConfig(t)
 	c.MchID = `19"00`
 	if _, err := transport.New(c); err == nil {
 		t.Error("a quote in MchID was accepted")

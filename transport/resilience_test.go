@@ -396,10 +396,10 @@ func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
 	keys, srv := ownServer(t)
 	cfg := srv.TransportConfig()
 	cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates = "", nil, nil // nothing trusted yet
-	cfg.APIv3Key, cfg.CertificateRefresh = keys.APIv3Key, 50*time.Millisecond
+	cfg.APIv3Key = keys.APIv3Key
 	cfg.Base = &http.Transport{}
 	defer cfg.Base.(*http.Transport).CloseIdleConnections()
-	tr, err := transport.New(cfg)
+	tr, err := transport.NewWithCertificateRefresh(cfg, 50*time.Millisecond) // below MinCertificateRefresh: tests only
 	if err != nil {
 		t.Fatal(err)
 	}

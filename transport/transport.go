@@ -69,6 +69,12 @@ func New(cfg Config) (*Transport, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	return newTransport(cfg, cmp(cfg.CertificateRefresh, DefaultCertificateRefresh))
+}
+
+// newTransport builds a Transport from a validated cfg, refreshing platform certificates
+// every refresh (tests use periods below MinCertificateRefresh).
+func newTransport(cfg Config, refresh time.Duration) (*Transport, error) {
 	ops, err := loadOperations()
 	if err != nil {
 		return nil, err
@@ -109,7 +115,7 @@ func New(cfg Config) (*Transport, error) {
 		return nil, err
 	}
 	if cfg.APIv3Key != nil {
-		t.certs = newCertificates(t, cfg.APIv3Key, cmp(cfg.CertificateRefresh, DefaultCertificateRefresh))
+		t.certs = newCertificates(t, cfg.APIv3Key, refresh)
 	}
 	return t, nil
 }

@@ -1,0 +1,13 @@
+package transport
+
+import "time"
+
+// NewWithCertificateRefresh is New with a background certificate refresh every every, which
+// may be below MinCertificateRefresh: for tests of the refresh itself.
+func NewWithCertificateRefresh(cfg Config, every time.Duration) (*Transport, error) {
+	cfg.CertificateRefresh = 0
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return newTransport(cfg, every)
+}
