@@ -16,10 +16,12 @@ import (
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
-const credentialsHelp = `Credentials come from the flags below or from the environment (WXPAY_MCHID,
-WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY_FILE,
-WXPAY_BASE_URL); a flag wins over its variable. Every request is signed, and the answer's
-signature is verified before anything is printed.
+const credentialsHelp = `Credentials come from the flags below, from --env-file (such as the .env that
+'wxpay mock' writes), or from the environment, in that order: WXPAY_MCHID,
+WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, one way to verify answers (WXPAY_PUBLIC_KEY_ID
+and WXPAY_PUBLIC_KEY_FILE; or WXPAY_PLATFORM_CERT_FILE; or WXPAY_APIV3_KEY or
+WXPAY_APIV3_KEY_FILE to download the platform certificates), and WXPAY_BASE_URL. Every
+request is signed, and the answer's signature is verified before anything is printed.
 
 Output: the verified answer as JSON on stdout (exit 0). A WeChat Pay error is a JSON
 object {status, code, message, detail, request_id} on stderr (exit 1); an answer that

@@ -221,7 +221,7 @@ func TestSettingsErrors(t *testing.T) {
 		{"public key in place of the private key", with(env, envPrivateKeyFile, env[envPublicKeyFile]), "WXPAY_PRIVATE_KEY_FILE: merchant private key"},
 		{"private key in place of the public key", with(env, envPublicKeyFile, env[envPrivateKeyFile]), "WXPAY_PUBLIC_KEY_FILE: WeChat Pay public key"},
 		{"bad merchant ID", with(env, envMchID, "19000 00001"), "WXPAY_MCHID (--merchant-id): not a merchant ID"},
-		{"bad base URL", with(env, envBaseURL, "127.0.0.1:8080"), "WXPAY_BASE_URL is not a base URL"},
+		{"bad base URL", with(env, envBaseURL, "127.0.0.1:8080"), "WXPAY_BASE_URL: not a base URL"},
 	}
 	for _, tt := range tests {
 		for _, args := range [][]string{

@@ -1,9 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
-	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -13,45 +14,47 @@ import (
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
-// The environment variables the balance commands read; a flag with the same meaning wins.
+// The environment variables the balance commands read (wxpay.ConfigFromEnv); a flag with
+// the same meaning wins, then --env-file, then the environment.
 const (
-	envMchID          = "WXPAY_MCHID"
-	envCertSerialNo   = "WXPAY_CERT_SERIAL_NO"
-	envPrivateKeyFile = "WXPAY_PRIVATE_KEY_FILE"
-	envPublicKeyID    = "WXPAY_PUBLIC_KEY_ID"
-	envPublicKeyFile  = "WXPAY_PUBLIC_KEY_FILE"
-	envBaseURL        = "WXPAY_BASE_URL"
+	envMchID            = wxpay.EnvMchID
+	envCertSerialNo     = wxpay.EnvCertSerialNo
+	envPrivateKeyFile   = wxpay.EnvPrivateKeyFile
+	envPublicKeyID      = wxpay.EnvPublicKeyID
+	envPublicKeyFile    = wxpay.EnvPublicKeyFile
+	envPlatformCertFile = wxpay.EnvPlatformCertFile
+	envAPIv3Key         = wxpay.EnvAPIv3Key
+	envAPIv3KeyFile     = wxpay.EnvAPIv3KeyFile
+	envBaseURL          = wxpay.EnvBaseURL
 )
 
 // setting is one credential or connection setting, read from a flag or else the environment.
 type setting struct {
 	env   string // environment variable, e.g. WXPAY_MCHID
-	flag  string // flag name without dashes, e.g. merchant-id
+	flag  string // flag name without dashes, e.g. merchant-id; "" for none (a secret's value)
 	field string // the transport.Config field it fills, for ConfigError messages
 	usage string // flag help
-	unset string // what to do when it is missing
 }
 
-// settings lists every setting in the order they are checked and reported.
+// settings lists every setting in the order help and .env files show them.
 var settings = []setting{
 	{envMchID, "merchant-id", "MchID",
-		"merchant ID (商户号) that calls the API (env " + envMchID + ")",
-		"set it to your merchant ID (商户号)"},
+		"merchant ID (商户号) that calls the API (env " + envMchID + ")"},
 	{envCertSerialNo, "cert-serial-no", "CertificateSerialNo",
-		"serial number of the merchant API certificate, 商户API证书序列号 (env " + envCertSerialNo + ")",
-		"set it to your merchant API certificate's serial number (商户API证书序列号)"},
+		"serial number of the merchant API certificate, 商户API证书序列号 (env " + envCertSerialNo + ")"},
 	{envPrivateKeyFile, "private-key-file", "PrivateKey",
-		"merchant API private key file, apiclient_key.pem (env " + envPrivateKeyFile + ")",
-		"point it at apiclient_key.pem"},
+		"merchant API private key file, apiclient_key.pem (env " + envPrivateKeyFile + ")"},
 	{envPublicKeyID, "public-key-id", "WechatPayPublicKeyID",
-		"WeChat Pay public key ID, PUB_KEY_ID_… (env " + envPublicKeyID + ")",
-		"set it to the WeChat Pay public key's ID (PUB_KEY_ID_…, shown in the merchant platform)"},
+		"WeChat Pay public key ID, PUB_KEY_ID_… (env " + envPublicKeyID + ")"},
 	{envPublicKeyFile, "public-key-file", "WechatPayPublicKey",
-		"WeChat Pay public key file, pub_key.pem (env " + envPublicKeyFile + ")",
-		"point it at pub_key.pem, the WeChat Pay public key downloaded from the merchant platform"},
+		"WeChat Pay public key file, pub_key.pem (env " + envPublicKeyFile + ")"},
+	{envPlatformCertFile, "platform-cert-file", "PlatformCertificates",
+		"platform certificate `files` instead of the public key, separated by '" + string(filepath.ListSeparator) + "' (env " + envPlatformCertFile + ")"},
+	{envAPIv3Key, "", "APIv3Key", ""},
+	{envAPIv3KeyFile, "apiv3-key-file", "APIv3Key",
+		"`file` holding the APIv3 key (APIv3密钥): download the platform certificates (env " + envAPIv3KeyFile + ", or " + envAPIv3Key + " for the key itself)"},
 	{envBaseURL, "base-url", "",
-		"API base URL (env " + envBaseURL + "; default the first server of openapi.yaml)",
-		""},
+		"API base URL (env " + envBaseURL + "; default the first server of openapi.yaml)"},
 }
 
 // settingForField returns the setting that fills a transport.Config field, or nil.
@@ -64,32 +67,54 @@ func settingForField(field string) *setting {
 	return nil
 }
 
-// credentialFlags holds the values of the setting flags of one FlagSet, by environment variable.
-type credentialFlags map[string]*string
-
-// addCredentialFlags registers a flag for every setting on fs.
-func addCredentialFlags(fs *flag.FlagSet) credentialFlags {
-	cf := make(credentialFlags, len(settings))
-	for _, s := range settings {
-		cf[s.env] = fs.String(s.flag, "", s.usage)
+// settingForEnv returns the setting read from an environment variable, or nil.
+func settingForEnv(name string) *setting {
+	for i := range settings {
+		if settings[i].env == name {
+			return &settings[i]
+		}
 	}
+	return nil
+}
+
+// credentialFlags holds the values of the setting flags of one FlagSet, by environment
+// variable, and --env-file.
+type credentialFlags struct {
+	values  map[string]*string
+	envFile *string
+}
+
+// addCredentialFlags registers a flag for every setting on fs, and --env-file.
+func addCredentialFlags(fs *flag.FlagSet) credentialFlags {
+	cf := credentialFlags{values: make(map[string]*string, len(settings))}
+	for _, s := range settings {
+		if s.flag != "" {
+			cf.values[s.env] = fs.String(s.flag, "", s.usage)
+		}
+	}
+	cf.envFile = fs.String("env-file", "", "read the settings from this .env `file` (like the one 'wxpay mock' writes) before the environment")
 	return cf
 }
 
-// values returns every setting, the flag's value when given and the environment's otherwise.
-func (cf credentialFlags) values(getenv env) map[string]string {
-	v := make(map[string]string, len(settings))
-	for _, s := range settings {
-		val := ""
-		if p := cf[s.env]; p != nil {
-			val = strings.TrimSpace(*p)
+// lookup returns the lookup function the settings are read through: a flag's value when
+// given, else --env-file's, else the environment's.
+func (cf credentialFlags) lookup(getenv env) (func(string) (string, bool), error) {
+	var file wxpay.Env
+	if cf.envFile != nil && *cf.envFile != "" {
+		var err error
+		if file, err = wxpay.LoadEnvFile(*cf.envFile); err != nil {
+			return nil, usagef("--env-file: %s", strings.TrimPrefix(err.Error(), "wxpay: "))
 		}
-		if val == "" {
-			val = strings.TrimSpace(getenv(s.env))
-		}
-		v[s.env] = val
 	}
-	return v
+	return func(name string) (string, bool) {
+		if p := cf.values[name]; p != nil && strings.TrimSpace(*p) != "" {
+			return *p, true
+		}
+		if v, ok := file[name]; ok && strings.TrimSpace(v) != "" {
+			return v, true
+		}
+		return getenv(name)
+	}, nil
 }
 
 // clientConfig is what a balance command needs to build its client.
@@ -98,67 +123,41 @@ type clientConfig struct {
 	baseURL   string
 }
 
-// load resolves the settings and loads the key files. Every failure is a *usageError
-// naming the variable (and flag) to set, or a *transport.KeyError for a key file.
+// load resolves the settings and loads the key files (wxpay.ConfigFromEnv). Every failure
+// is a *usageError naming the variable (and flag) to set.
 func (cf credentialFlags) load(getenv env) (*clientConfig, error) {
-	v := cf.values(getenv)
-	var missing []*setting
-	for i := range settings {
-		s := &settings[i]
-		if s.unset != "" && v[s.env] == "" {
-			missing = append(missing, s)
-		}
-	}
-	if len(missing) > 0 {
-		s := missing[0]
-		msg := fmt.Sprintf("%s is not set: %s (or pass --%s)", s.env, s.unset, s.flag)
-		if len(missing) > 1 {
-			var names []string
-			for _, m := range missing[1:] {
-				names = append(names, m.env)
-			}
-			msg += "; also not set: " + strings.Join(names, ", ")
-		}
-		if len(missing) == len(settings)-1 {
-			msg += "; to try wxpay without credentials, run 'wxpay demo'"
-		}
-		return nil, &usageError{msg: msg}
-	}
-	baseURL, err := resolveBaseURL(v[envBaseURL])
+	lookup, err := cf.lookup(getenv)
 	if err != nil {
 		return nil, err
 	}
-	priv, err := transport.LoadPrivateKeyFile(v[envPrivateKeyFile])
+	ec, err := wxpay.ConfigFromEnv(lookup)
 	if err != nil {
-		return nil, err
+		return nil, envMessage(err)
 	}
-	pub, err := transport.LoadPublicKeyFile(v[envPublicKeyFile])
-	if err != nil {
-		return nil, err
-	}
-	return &clientConfig{
-		transport: transport.Config{
-			MchID:                v[envMchID],
-			CertificateSerialNo:  v[envCertSerialNo],
-			PrivateKey:           priv,
-			WechatPayPublicKeyID: v[envPublicKeyID],
-			WechatPayPublicKey:   pub,
-		},
-		baseURL: baseURL,
-	}, nil
+	return &clientConfig{transport: ec.Transport, baseURL: ec.BaseURL}, nil
 }
 
-// resolveBaseURL checks a WXPAY_BASE_URL value, or returns the spec's first server when empty.
-func resolveBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return defaultBaseURL()
+// envMessage words a wxpay.EnvError with the flag that stands in for its variable.
+func envMessage(err error) error {
+	var ee *wxpay.EnvError
+	if !errors.As(err, &ee) {
+		return err
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		def, _ := defaultBaseURL()
-		return "", usagef("%s is not a base URL: expected scheme and host only, like %s (or pass --base-url)", envBaseURL, def)
+	orFlag := ""
+	if s := settingForEnv(ee.Var); s != nil && s.flag != "" {
+		orFlag = " (or pass --" + s.flag + ")"
 	}
-	return strings.TrimSuffix(raw, "/"), nil
+	if len(ee.Unset) == 0 {
+		return usagef("%s: %s%s", ee.Var, ee.Reason, orFlag)
+	}
+	msg := fmt.Sprintf("%s is not set: %s%s", ee.Var, ee.Reason, orFlag)
+	if len(ee.Unset) > 1 {
+		msg += "; also not set: " + strings.Join(ee.Unset[1:], ", ")
+	}
+	if len(ee.Unset) >= 5 {
+		msg += "; to try wxpay without credentials, run 'wxpay demo'"
+	}
+	return &usageError{msg: msg}
 }
 
 // specDoc is the embedded openapi.yaml, loaded once.
@@ -169,23 +168,3 @@ var specDoc = sync.OnceValues(func() (*openapi3.T, error) {
 	}
 	return doc, nil
 })
-
-var specServers = sync.OnceValues(func() (openapi3.Servers, error) {
-	doc, err := specDoc()
-	if err != nil {
-		return nil, err
-	}
-	if len(doc.Servers) == 0 || doc.Servers[0].URL == "" {
-		return nil, fmt.Errorf("the embedded openapi.yaml lists no servers: set %s", envBaseURL)
-	}
-	return doc.Servers, nil
-})
-
-// defaultBaseURL is the first server of the embedded openapi.yaml: WeChat Pay's primary host.
-func defaultBaseURL() (string, error) {
-	servers, err := specServers()
-	if err != nil {
-		return "", err
-	}
-	return servers[0].URL, nil
-}

@@ -14,54 +14,33 @@ import (
 	"github.com/wxpay-oapi/wxpay"
 )
 
-func TestDefaultBaseURLIsTheSpecsFirstServer(t *testing.T) {
-	doc, err := openapi3.NewLoader().LoadFromData(wxpay.Spec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := defaultBaseURL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != doc.Servers[0].URL || got != "https://api.mch.weixin.qq.com" {
-		t.Errorf("defaultBaseURL() = %q, want the spec's first server %q (the primary host)", got, doc.Servers[0].URL)
-	}
-}
-
-func TestResolveBaseURL(t *testing.T) {
-	for raw, want := range map[string]string{
-		"":                               "https://api.mch.weixin.qq.com",
-		"http://127.0.0.1:8080/":         "http://127.0.0.1:8080",
-		"https://api2.mch.weixin.qq.com": "https://api2.mch.weixin.qq.com",
-	} {
-		got, err := resolveBaseURL(raw)
-		if err != nil || got != want {
-			t.Errorf("resolveBaseURL(%q) = %q, %v; want %q", raw, got, err, want)
-		}
-	}
-	for _, raw := range []string{"api.mch.weixin.qq.com", "ftp://x", "https://", "https://h/?a=b", "://"} {
-		if _, err := resolveBaseURL(raw); err == nil || !strings.Contains(err.Error(), envBaseURL) {
-			t.Errorf("resolveBaseURL(%q) = %v, want an error naming %s", raw, err, envBaseURL)
-		}
-	}
-}
-
-// TestFlagsWinOverEnvironment checks that every setting has a flag, and that the flag wins.
+// TestFlagsWinOverEnvironment checks that every setting but the APIv3 key's value has a
+// flag, and that a flag wins over --env-file, which wins over the environment.
 func TestFlagsWinOverEnvironment(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), ".env")
+	if err := os.WriteFile(envFile, []byte("WXPAY_CERT_SERIAL_NO=FILE\nWXPAY_PUBLIC_KEY_ID='from file'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	cf := addCredentialFlags(fs)
-	if err := fs.Parse([]string{"--merchant-id", " 1900000002 ", "--base-url", "http://flag"}); err != nil {
+	if err := fs.Parse([]string{"--merchant-id", "1900000002", "--base-url", "http://flag", "--public-key-id", "FLAG", "--env-file", envFile}); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{envMchID: "1900000001", envBaseURL: "http://env", envCertSerialNo: "ABC"}
-	v := cf.values(func(k string) string { return env[k] })
-	if v[envMchID] != "1900000002" || v[envBaseURL] != "http://flag" || v[envCertSerialNo] != "ABC" || v[envPublicKeyID] != "" {
-		t.Errorf("values = %v", v)
+	env := map[string]string{envMchID: "1900000001", envBaseURL: "http://env", envCertSerialNo: "ABC", envPrivateKeyFile: "ENV"}
+	lookup, err := cf.lookup(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{envMchID: "1900000002", envBaseURL: "http://flag", envPublicKeyID: "FLAG",
+		envCertSerialNo: "FILE", envPrivateKeyFile: "ENV", envPublicKeyFile: ""} {
+		if got, _ := lookup(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
 	}
 	for _, s := range settings {
-		if fs.Lookup(s.flag) == nil {
-			t.Errorf("no flag --%s for %s", s.flag, s.env)
+		if (fs.Lookup(s.flag) == nil) != (s.env == envAPIv3Key) {
+			t.Errorf("flag --%s for %s: want one for every setting but the APIv3 key itself (keep secrets off the command line)", s.flag, s.env)
 		}
 	}
 }
@@ -88,11 +67,12 @@ func TestLoadNamesWhatToSet(t *testing.T) {
 		{"no key ID", without(full, envPublicKeyID), []string{"WXPAY_PUBLIC_KEY_ID is not set", "--public-key-id"}},
 		{"no public key", without(full, envPublicKeyFile), []string{"WXPAY_PUBLIC_KEY_FILE is not set", "pub_key.pem", "--public-key-file"}},
 		{"blank counts as unset", with(full, envMchID, "  "), []string{"WXPAY_MCHID is not set"}},
-		{"bad base URL", with(full, envBaseURL, "api.mch.weixin.qq.com"), []string{"WXPAY_BASE_URL is not a base URL"}},
+		{"bad base URL", with(full, envBaseURL, "api.mch.weixin.qq.com"), []string{"WXPAY_BASE_URL: not a base URL", "(or pass --base-url)"}},
+		{"bad key file", full, []string{"WXPAY_PRIVATE_KEY_FILE: merchant private key (" + notPEM + ")", "(or pass --private-key-file)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := credentialFlags{}.load(func(k string) string { return tt.env[k] })
+			_, err := credentialFlags{}.load(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
 			if err == nil {
 				t.Fatal("load succeeded")
 			}

@@ -27,7 +27,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 func runCLIContext(t *testing.T, ctx context.Context, env map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr, func(k string) string { return env[k] })
+	code := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 

@@ -24,7 +24,11 @@ const envFileHeader = "# wxpay mock:"
 
 // keyFileNames are the files wxpaytest.Keys.WriteDir writes, which mock must not write
 // over unless an earlier mock run wrote them.
-var keyFileNames = []string{"apiclient_key.pem", "pub_key.pem", "platform_cert.pem"}
+var keyFileNames = []string{"apiclient_key.pem", "pub_key.pem", "platform_cert.pem", apiv3KeyFileName}
+
+// apiv3KeyFileName is the file mock writes the server's APIv3 key into, for clients that
+// download platform certificates (WXPAY_APIV3_KEY_FILE).
+const apiv3KeyFileName = "apiv3_key.txt"
 
 // runMock is "wxpay mock": wxpaytest standalone, until interrupted. It writes the keys and
 // a .env file into the --keys directory; the .env file appears once the server accepts
@@ -80,6 +84,15 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("mock: writing the keys into %s: %w", keysDir, err)
 	}
+	apiv3File := filepath.Join(keysDir, apiv3KeyFileName)
+	if err := os.WriteFile(apiv3File, append(append([]byte(nil), keys.APIv3Key...), '\n'), 0o600); err != nil {
+		return fmt.Errorf("mock: writing the APIv3 key into %s: %w", keysDir, err)
+	}
+	// The other ways to verify answers, shown commented out in the .env file.
+	alternatives := map[string]string{
+		envPlatformCertFile: filepath.Join(keysDir, "platform_cert.pem"),
+		envAPIv3KeyFile:     apiv3File,
+	}
 
 	opts := []wxpaytest.Option{
 		wxpaytest.WithAddr(*addr),
@@ -94,7 +107,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	defer srv.Close()
 
 	settings[envBaseURL] = srv.URL
-	if err := writeEnvFile(envPath, srv.URL, settings); err != nil {
+	if err := writeEnvFile(envPath, srv.URL, settings, alternatives); err != nil {
 		return fmt.Errorf("mock: %w", err)
 	}
 	printMockHelp(stdout, srv.URL, keysDir, envPath, settings)
@@ -160,9 +173,10 @@ func specRoutes() []wxpaytest.Option {
 	return opts
 }
 
-// writeEnvFile writes the client settings as KEY=value lines, atomically (a temporary
-// file renamed into place), so a reader never sees half a file.
-func writeEnvFile(path, serverURL string, values map[string]string) error {
+// writeEnvFile writes the client settings as KEY=value lines, and the alternatives to the
+// public key as comments, atomically (a temporary file renamed into place), so a reader
+// never sees half a file. wxpay.LoadEnvFile reads it.
+func writeEnvFile(path, serverURL string, values, alternatives map[string]string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s settings for a client of the WeChat Pay test server at %s.\n", envFileHeader, serverURL)
 	b.WriteString("# Throwaway test keys: never use them for anything real.\n")
@@ -170,6 +184,14 @@ func writeEnvFile(path, serverURL string, values map[string]string) error {
 	for _, s := range settings {
 		if v, ok := values[s.env]; ok {
 			fmt.Fprintf(&b, "%s=%s\n", s.env, envQuote(v))
+		}
+	}
+	if len(alternatives) > 0 {
+		fmt.Fprintf(&b, "# Instead of %s and %s, verify answers with one of:\n", envPublicKeyID, envPublicKeyFile)
+		for _, s := range settings {
+			if v, ok := alternatives[s.env]; ok {
+				fmt.Fprintf(&b, "# %s=%s\n", s.env, envQuote(v))
+			}
 		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".env-*")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -93,13 +94,38 @@ func TestMockInProcess(t *testing.T) {
 	var code int
 	go func() {
 		defer close(done)
-		code = run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--keys", dir}, strings.NewReader(""), &stdout, &stderr, func(string) string { return "" })
+		code = run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--keys", dir}, strings.NewReader(""), &stdout, &stderr, func(string) (string, bool) { return "", false })
 	}()
 	waitForFile(t, filepath.Join(dir, envFileName), 30*time.Second, done)
 	env := readEnvFile(t, filepath.Join(dir, envFileName))
 	for _, s := range settings {
-		if env[s.env] == "" {
+		if env[s.env] == "" && s.env != envPlatformCertFile && s.env != envAPIv3Key && s.env != envAPIv3KeyFile {
 			t.Errorf(".env lacks %s", s.env)
+		}
+	}
+	// The library and --env-file read the same file.
+	if fileEnv, err := wxpay.LoadEnvFile(filepath.Join(dir, envFileName)); err != nil {
+		t.Error(err)
+	} else if _, err := wxpay.ConfigFromEnv(fileEnv.Lookup); err != nil {
+		t.Errorf("ConfigFromEnv(the mock's .env): %v", err)
+	}
+	if r := runCLI(t, nil, "ecommerce-balance", "--env-file", filepath.Join(dir, envFileName), "--sub-mchid", wxpaytest.DemoSubMchID); r.code != exitOK {
+		t.Errorf("--env-file: exit %d\n%s", r.code, r.stderr)
+	}
+	// The other verification modes are there, commented out, and work.
+	raw, err := os.ReadFile(filepath.Join(dir, envFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alt := range []string{envPlatformCertFile, envAPIv3KeyFile} {
+		m := regexp.MustCompile("(?m)^# " + alt + "=(.*)$").FindStringSubmatch(string(raw))
+		if m == nil {
+			t.Errorf(".env lacks a commented %s line:\n%s", alt, raw)
+			continue
+		}
+		r := runCLI(t, with(without(env, envPublicKeyID, envPublicKeyFile), alt, m[1]), "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID)
+		if r.code != exitOK {
+			t.Errorf("with %s instead of the public key: exit %d\n%s", alt, r.code, r.stderr)
 		}
 	}
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -21,8 +22,8 @@ const (
 	exitInterrupt = 130 // interrupted (SIGINT or SIGTERM), as a shell reports it
 )
 
-// env reads an environment variable; os.Getenv outside tests.
-type env func(string) string
+// env looks up an environment variable; os.LookupEnv outside tests.
+type env func(string) (string, bool)
 
 // command is one subcommand: its name, one-line summary and entry point.
 type command struct {
@@ -94,17 +95,24 @@ Commands:
 	fmt.Fprintf(w, `
 Start with 'wxpay demo'. Run 'wxpay <command> -h' for a command's flags.
 
-The balance commands read credentials from flags or the environment:
-  %-23s merchant ID (商户号) that calls the API
-  %-23s serial number of the merchant API certificate (商户API证书序列号)
-  %-23s merchant API private key file (apiclient_key.pem)
-  %-23s WeChat Pay public key ID (PUB_KEY_ID_…)
-  %-23s WeChat Pay public key file (pub_key.pem)
-  %-23s API host (default: the first server of openapi.yaml)
+The balance commands read credentials from flags, --env-file or the environment:
+  %-25s merchant ID (商户号) that calls the API
+  %-25s serial number of the merchant API certificate (商户API证书序列号)
+  %-25s merchant API private key file (apiclient_key.pem)
+and one way to verify WeChat Pay's answers:
+  %-25s WeChat Pay public key ID (PUB_KEY_ID_…)
+  %-25s WeChat Pay public key file (pub_key.pem)
+or
+  %-25s platform certificate files (several separated by '%c')
+or
+  %-25s APIv3 key (or %s, a file holding it): download the platform certificates
+and
+  %-25s API host (default: the first server of openapi.yaml)
 
 Exit status: 0 ok; 1 API error (JSON on stderr), failed verification or no answer;
 2 usage, settings or input error; 130 interrupted.
-`, envMchID, envCertSerialNo, envPrivateKeyFile, envPublicKeyID, envPublicKeyFile, envBaseURL)
+`, envMchID, envCertSerialNo, envPrivateKeyFile, envPublicKeyID, envPublicKeyFile,
+		envPlatformCertFile, filepath.ListSeparator, envAPIv3Key, envAPIv3KeyFile, envBaseURL)
 }
 
 // usageError is a mistake the user fixes: a bad flag, a missing setting, a bad value (exit 2).
@@ -215,6 +223,9 @@ func configMessage(e *transport.ConfigError) string {
 		field = field[:i]
 	}
 	if s := settingForField(field); s != nil {
+		if s.flag == "" {
+			return fmt.Sprintf("%s: %s", s.env, e.Reason)
+		}
 		return fmt.Sprintf("%s (--%s): %s", s.env, s.flag, e.Reason)
 	}
 	return strings.TrimPrefix(e.Error(), "transport: ")
