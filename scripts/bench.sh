@@ -89,6 +89,7 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then com
 	echo "| TransportRoundTrip / Floor | $(ratio BenchmarkTransportRoundTrip BenchmarkFloor) |"
 	echo "| ClientQueryECommerceBalance / Floor | $(ratio BenchmarkClientQueryECommerceBalance BenchmarkFloor) |"
 	echo "| ClientQueryAccountBalance / Floor (adds RSA-OAEP encryption) | $(ratio BenchmarkClientQueryAccountBalance BenchmarkFloor) |"
+	echo "| TransportObserver all-hooks / nil (cost of Config.Observer) | $(ratio BenchmarkTransportObserver/all-hooks BenchmarkTransportObserver/nil) |"
 	echo "| Loopback/serial / Floor (client and server) | $(ratio BenchmarkLoopback/serial BenchmarkFloor) |"
 	echo "| Loopback serial throughput | $(ops BenchmarkLoopback/serial) |"
 	echo "| Loopback parallel throughput | $(ops BenchmarkLoopback/parallel) |"

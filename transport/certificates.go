@@ -121,8 +121,12 @@ func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) e
 	if base == nil {
 		return errors.New("transport: no host to download platform certificates from yet")
 	}
+	start := time.Now()
 	certs, err := c.download(ctx, base)
 	c.fail = err
+	if c.t.observer != nil {
+		c.t.observeDownload(ctx, base.Host, start, len(certs), err)
+	}
 	if err != nil {
 		c.t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay platform certificates not refreshed", slog.String("host", base.Host), slog.String("error", err.Error()))
 		return err

@@ -74,6 +74,10 @@ type Config struct {
 	RateLimits map[string]RateLimit
 	// Limiter enforces the rate limits; nil means a NewLocalLimiter of this Transport's own.
 	Limiter Limiter
+	// Observer, when set, is told about every call, attempt, retry, failover, verification
+	// failure, rate-limit wait and certificate download (module otelwxpay turns it into
+	// OpenTelemetry metrics and traces); nil observes nothing, at no cost.
+	Observer *Observer
 }
 
 const defaultMaxResponseBytes = 1 << 20

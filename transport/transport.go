@@ -58,6 +58,7 @@ type Transport struct {
 	failover       failover
 	limiter        Limiter
 	rateRules      map[*operation]*rateRule
+	observer       *Observer     // Config.Observer; nil: nothing observed
 	certs          *certificates // platform-certificate download; nil when Config.APIv3Key is unset
 
 	now    func() time.Time // the clock; time.Now outside tests
@@ -95,6 +96,7 @@ func newTransport(cfg Config, refresh time.Duration) (*Transport, error) {
 		backoff:        cfg.Backoff,
 		cooldown:       cmp(cfg.FailoverCooldown, DefaultFailoverCooldown),
 		limiter:        cmp[Limiter](cfg.Limiter, NewLocalLimiter()),
+		observer:       cfg.Observer,
 		now:            time.Now,
 		random:         rand.Reader,
 	}
@@ -204,14 +206,20 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := c.checkEncrypted(encrypted, key.pub.Size()); err != nil {
 		return nil, err
 	}
-	return t.do(req, c, body, key.serial)
+	if t.observer != nil {
+		return t.observed(req, c, body, key.serial)
+	}
+	return t.do(req, c, body, key.serial, nil)
 }
 
 // do runs the attempts: wait for the rate limit, sign, send, verify; on a retryable
 // outcome back off (never past the context's deadline) and try again, on the backup host
-// when the primary failed.
-func (t *Transport) do(req *http.Request, c *call, body []byte, serial string) (*http.Response, error) {
+// when the primary failed. obs, when not nil, is told what happens.
+func (t *Transport) do(req *http.Request, c *call, body []byte, serial string, obs *callObserver) (*http.Response, error) {
 	ctx, op := req.Context(), c.op
+	if obs != nil {
+		ctx = obs.ctx
+	}
 	rule, limitKey := t.rateRules[op], ""
 	if rule != nil {
 		limitKey = rule.key(c)
@@ -238,7 +246,15 @@ func (t *Transport) do(req *http.Request, c *call, body []byte, serial string) (
 	}
 	for attempt := 1; ; attempt++ {
 		if rule != nil {
-			if werr := t.limiter.Wait(ctx, limitKey, rule.limit); werr != nil {
+			var waitStart time.Time
+			if obs != nil {
+				waitStart = time.Now()
+			}
+			werr := t.limiter.Wait(ctx, limitKey, rule.limit)
+			if obs != nil {
+				obs.rateLimitWait(limitKey, rule.limit, waitStart, werr)
+			}
+			if werr != nil {
 				return cancelled(attempt-1, fmt.Errorf("transport: waiting for the rate limit of %s: %w", op.id, werr))
 			}
 		}
@@ -248,7 +264,11 @@ func (t *Transport) do(req *http.Request, c *call, body []byte, serial string) (
 		}
 		hosts = append(hosts, target.Host)
 		var respBody []byte
-		resp, respBody, err = t.attempt(ctx, req, target, op, body, serial)
+		actx := ctx
+		if obs != nil {
+			actx = obs.attemptStart(target)
+		}
+		resp, respBody, err = t.attempt(actx, req, target, op, body, serial, obs)
 		out = classify(ctx, req.Method, resp, respBody, err)
 		if !out.retry || attempt >= t.maxAttempts {
 			return finish(attempt, hosts, resp, err, out)
@@ -265,11 +285,17 @@ func (t *Transport) do(req *http.Request, c *call, body []byte, serial string) (
 		}
 		t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay retry", slog.String("operation", op.id), slog.Int("attempt", attempt),
 			slog.String("host", target.Host), slog.String("cause", out.cause.Error()), slog.Duration("wait", wait))
+		if obs != nil {
+			obs.retry(target.Host, out.cause, wait)
+		}
 		if out.failover && backup != nil {
 			if !onBackup {
 				t.failover.trip(primary.Host, t.now().Add(t.cooldown))
 				t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay failover", slog.String("operation", op.id),
 					slog.String("from", primary.Host), slog.String("to", backup.Host), slog.Duration("cooldown", t.cooldown))
+				if obs != nil {
+					obs.failover(primary.Host, backup.Host, t.cooldown)
+				}
 			}
 			onBackup = !onBackup
 		}
@@ -294,20 +320,26 @@ func finish(attempt int, hosts []string, resp *http.Response, err error, out out
 
 // attempt signs and sends one attempt to target and reads the answer's body (bounded),
 // verifying a 2xx answer. The response's Request is the request sent, so its URL tells
-// which host answered.
-func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.URL, op *operation, body []byte, serial string) (*http.Response, []byte, error) {
+// which host answered. obs, when not nil, is told the outcome.
+func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.URL, op *operation, body []byte, serial string, obs *callObserver) (*http.Response, []byte, error) {
 	if t.attemptTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.attemptTimeout)
 		defer cancel()
 	}
+	start := time.Now()
 	out, err := t.sign(ctx, req, target, body, serial, t.now())
 	if err != nil {
+		if obs != nil {
+			obs.attemptDone(ctx, target, nil, nil, start, err)
+		}
 		return nil, nil, err
 	}
-	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
+		if obs != nil {
+			obs.attemptDone(ctx, target, nil, nil, start, err)
+		}
 		return nil, nil, err
 	}
 	resp.Request = out
@@ -321,6 +353,9 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
 		slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get(HeaderRequestID)),
 		slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
+	if obs != nil {
+		obs.attemptDone(ctx, target, resp, respBody, start, err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
