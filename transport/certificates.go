@@ -131,12 +131,13 @@ func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) e
 		c.t.log.LogAttrs(ctx, slog.LevelWarn, "wxpay platform certificates not refreshed", slog.String("host", base.Host), slog.String("error", err.Error()))
 		return err
 	}
-	c.t.keys.addCertificates(certs)
+	kept := c.t.keys.replaceDownloaded(certs, c.t.now())
 	serials := make([]string, len(certs))
 	for i, cert := range certs {
 		serials[i] = CertificateSerial(cert)
 	}
-	c.t.log.LogAttrs(ctx, slog.LevelInfo, "wxpay platform certificates refreshed", slog.String("host", base.Host), slog.String("serials", strings.Join(serials, ",")))
+	c.t.log.LogAttrs(ctx, slog.LevelInfo, "wxpay platform certificates refreshed", slog.String("host", base.Host),
+		slog.String("serials", strings.Join(serials, ",")), slog.Int("kept", kept))
 	return nil
 }
 

@@ -20,35 +20,76 @@ func (k verifyKey) validAt(now time.Time) bool {
 }
 
 // keyring holds the WeChat Pay keys a Transport trusts; safe for concurrent use.
+//
+// Configured keys (Config.WechatPayPublicKey, Config.PlatformCertificates) are fixed for the
+// Transport's life: a download never replaces or shadows one, whatever serial it claims.
+// Downloaded certificates are replaced as a whole by each verified download, so the keyring
+// holds at most the configured keys plus what the latest download listed.
 type keyring struct {
 	mu          sync.RWMutex
-	publicKeyID string // preferred when set
-	keys        map[string]verifyKey
+	publicKeyID string               // preferred when set
+	configured  map[string]verifyKey // from Config; never changed after newKeyring
+	downloaded  map[string]verifyKey // from the latest verified GET /v3/certificates
 }
 
 func newKeyring(publicKeyID string, pub *rsa.PublicKey, certs []*x509.Certificate) *keyring {
-	k := &keyring{publicKeyID: publicKeyID, keys: make(map[string]verifyKey)}
+	k := &keyring{publicKeyID: publicKeyID, configured: make(map[string]verifyKey), downloaded: make(map[string]verifyKey)}
 	if pub != nil {
-		k.keys[publicKeyID] = verifyKey{serial: publicKeyID, pub: pub}
+		k.configured[publicKeyID] = verifyKey{serial: publicKeyID, pub: pub}
 	}
-	k.addCertificates(certs)
+	for _, c := range certs {
+		key := certificateKey(c)
+		k.configured[key.serial] = key
+	}
 	return k
 }
 
-func (k *keyring) addCertificates(certs []*x509.Certificate) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	for _, c := range certs {
-		s := CertificateSerial(c)
-		k.keys[s] = verifyKey{serial: s, pub: c.PublicKey.(*rsa.PublicKey), notBefore: c.NotBefore, notAfter: c.NotAfter}
-	}
+func certificateKey(c *x509.Certificate) verifyKey {
+	s := CertificateSerial(c)
+	return verifyKey{serial: s, pub: c.PublicKey.(*rsa.PublicKey), notBefore: c.NotBefore, notAfter: c.NotAfter}
 }
 
-// lookup returns the key a serial names, if it is trusted and valid at now.
-func (k *keyring) lookup(serial string, now time.Time) (verifyKey, bool) {
+// replaceDownloaded makes certs, the list of a verified download, the downloaded keys:
+// those not expired at now and not under a configured serial. It returns how many it keeps.
+func (k *keyring) replaceDownloaded(certs []*x509.Certificate, now time.Time) int {
+	next := make(map[string]verifyKey, len(certs))
+	for _, c := range certs {
+		key := certificateKey(c)
+		if _, pinned := k.configured[key.serial]; pinned || now.After(key.notAfter) {
+			continue
+		}
+		next[key.serial] = key
+	}
+	k.mu.Lock()
+	k.downloaded = next
+	k.mu.Unlock()
+	return len(next)
+}
+
+// empty reports whether no key at all is trusted, configured or downloaded, valid or not:
+// the only state in which a download may be verified with a certificate it carries.
+func (k *keyring) empty() bool {
 	k.mu.RLock()
-	key, ok := k.keys[serial]
-	k.mu.RUnlock()
+	defer k.mu.RUnlock()
+	return len(k.configured) == 0 && len(k.downloaded) == 0
+}
+
+// size returns how many keys the keyring holds.
+func (k *keyring) size() int {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return len(k.configured) + len(k.downloaded)
+}
+
+// lookup returns the key a serial names, if it is trusted and valid at now; a configured
+// key wins over a downloaded one.
+func (k *keyring) lookup(serial string, now time.Time) (verifyKey, bool) {
+	key, ok := k.configured[serial] // never written after newKeyring
+	if !ok {
+		k.mu.RLock()
+		key, ok = k.downloaded[serial]
+		k.mu.RUnlock()
+	}
 	if !ok || !key.validAt(now) {
 		return verifyKey{}, false
 	}
@@ -58,15 +99,17 @@ func (k *keyring) lookup(serial string, now time.Time) (verifyKey, bool) {
 // preferred returns the key a request names in Wechatpay-Serial: the public key when
 // configured, else the valid platform certificate that became valid last.
 func (k *keyring) preferred(now time.Time) (verifyKey, bool) {
-	k.mu.RLock()
-	defer k.mu.RUnlock()
-	if key, ok := k.keys[k.publicKeyID]; ok && k.publicKeyID != "" {
+	if key, ok := k.configured[k.publicKeyID]; ok && k.publicKeyID != "" {
 		return key, true
 	}
+	k.mu.RLock()
+	defer k.mu.RUnlock()
 	var best verifyKey
-	for _, key := range k.keys {
-		if key.validAt(now) && (best.pub == nil || key.notBefore.After(best.notBefore)) {
-			best = key
+	for _, m := range [...]map[string]verifyKey{k.configured, k.downloaded} {
+		for _, key := range m {
+			if key.validAt(now) && (best.pub == nil || key.notBefore.After(best.notBefore)) {
+				best = key
+			}
 		}
 	}
 	return best, best.pub != nil

@@ -47,3 +47,73 @@ func TestKeyringUsesOnlyValidCertificatesAndPrefersTheNewest(t *testing.T) {
 		t.Errorf("preferred %q, want the public key ID when one is configured", p.serial)
 	}
 }
+
+// fakeCert is a certificate as the keyring sees it (serial, key, validity); the keyring never
+// looks at the signature, so none is made.
+func fakeCert(pub *rsa.PublicKey, serial int64, from, to time.Time) *x509.Certificate {
+	return &x509.Certificate{SerialNumber: big.NewInt(serial), PublicKey: pub, NotBefore: from, NotAfter: to}
+}
+
+// TestDownloadsNeverReplaceConfiguredKeys: a downloaded certificate under the serial of a
+// configured one (or under the public key's ID) changes neither what verifies nor what
+// Encrypt seals for.
+func TestDownloadsNeverReplaceConfiguredKeys(t *testing.T) {
+	good, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	pinned := fakeCert(&good.PublicKey, 0xA1, now.Add(-time.Hour), now.Add(time.Hour))
+	forged := fakeCert(&evil.PublicKey, 0xA1, now.Add(-time.Minute), now.Add(48*time.Hour)) // newer, same serial
+	for name, k := range map[string]*keyring{
+		"certificate only": newKeyring("", nil, []*x509.Certificate{pinned}),
+		"with public key":  newKeyring("PUB_KEY_ID_1", &good.PublicKey, []*x509.Certificate{pinned}),
+	} {
+		k.replaceDownloaded([]*x509.Certificate{forged}, now)
+		if key, ok := k.lookup("A1", now); !ok || !key.pub.Equal(&good.PublicKey) {
+			t.Errorf("%s: after a download under the configured serial A1, lookup gives the downloaded key", name)
+		}
+		if key, ok := k.preferred(now); !ok || !key.pub.Equal(&good.PublicKey) {
+			t.Errorf("%s: after a download under the configured serial A1, Encrypt would seal for the downloaded key (%s)", name, key.serial)
+		}
+		if n := k.size(); n > 2 {
+			t.Errorf("%s: %d keys; the shadowing certificate was kept", name, n)
+		}
+	}
+}
+
+// TestDownloadsReplaceEachOther: five downloads of 400 certificates each leave at most 400
+// downloaded keys (plus the configured ones), and an expired listed certificate is not kept.
+func TestDownloadsReplaceEachOther(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	k := newKeyring("PUB_KEY_ID_1", &key.PublicKey, nil)
+	const perDownload, downloads = 400, 5
+	for d := range downloads {
+		certs := make([]*x509.Certificate, 0, perDownload+1)
+		for i := range perDownload {
+			certs = append(certs, fakeCert(&key.PublicKey, int64(d*perDownload+i+1), now.Add(-time.Hour), now.Add(time.Hour)))
+		}
+		certs = append(certs, fakeCert(&key.PublicKey, 999999, now.Add(-2*time.Hour), now.Add(-time.Hour))) // listed but expired
+		if kept := k.replaceDownloaded(certs, now); kept != perDownload {
+			t.Errorf("download %d kept %d, want %d", d+1, kept, perDownload)
+		}
+	}
+	if n := k.size(); n > perDownload+1 {
+		t.Errorf("after %d downloads of %d certificates: %d keys, want at most %d", downloads, perDownload, n, perDownload+1)
+	}
+	t.Logf("keyring after %d downloads of %d: %d keys", downloads, perDownload, k.size())
+	if _, ok := k.lookup("1", now); ok {
+		t.Error("a certificate the latest download no longer lists is still trusted")
+	}
+	if _, ok := k.lookup(CertificateSerial(fakeCert(&key.PublicKey, downloads*perDownload, now, now)), now); !ok {
+		t.Error("a certificate the latest download lists is not trusted")
+	}
+}
