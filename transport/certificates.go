@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -167,8 +166,10 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
-	resp.Body.Close()
+	if err := checkAnswer(resp, base.Host); err != nil {
+		return nil, err
+	}
+	body, err := readBody(ctx, resp, t.maxBody)
 	switch {
 	case err != nil:
 		return nil, err

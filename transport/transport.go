@@ -342,9 +342,11 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 		}
 		return nil, nil, err
 	}
+	if err := checkAnswer(resp, target.Host); err != nil {
+		return nil, nil, err
+	}
 	resp.Request = out
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, t.maxBody+1))
-	resp.Body.Close()
+	respBody, err := readBody(ctx, resp, t.maxBody)
 	if err != nil {
 		err = bodyReadError(resp, err)
 	} else {
