@@ -13,6 +13,8 @@ const sealedCacheSize = 4096
 
 // sealedCache remembers which key serial encrypted each recent ciphertext, so a request
 // names the key its fields were encrypted with even when the preferred key changed since.
+// Its zero value is empty and ready; it grows only as Encrypt is called, so a merchant
+// that never encrypts pays nothing for it.
 type sealedCache struct {
 	mu    sync.Mutex
 	m     map[[32]byte]string
@@ -20,14 +22,13 @@ type sealedCache struct {
 	next  int
 }
 
-func newSealedCache() *sealedCache {
-	return &sealedCache{m: make(map[[32]byte]string, sealedCacheSize), order: make([][32]byte, 0, sealedCacheSize)}
-}
-
 func (c *sealedCache) put(ciphertext, serial string) {
 	k := sha256.Sum256([]byte(ciphertext))
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[[32]byte]string)
+	}
 	if len(c.order) < sealedCacheSize {
 		c.order = append(c.order, k)
 	} else {

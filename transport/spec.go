@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,14 +30,21 @@ type operation struct {
 	segments  []string                 // the path template split on "/"; "{name}" segments are parameters
 	encrypted []string                 // query parameters marked x-wechatpay-encrypted
 	okSchemas map[int]*openapi3.Schema // the JSON schema of each 2xx answer, by status
+	rate      *rateRule                // x-wechatpay-rate-limit; nil when the operation has none
 }
 
 // operations is the route table built once from the embedded spec.
 type operations struct {
 	doc             *openapi3.T
 	list            []*operation
-	primary, backup *url.URL // openapi.yaml's first two servers: nearest and backup access points
+	primary, backup *url.URL                 // openapi.yaml's first two servers: nearest and backup access points
+	rules           map[*operation]*rateRule // openapi.yaml's rate limits, for a Config without RateLimits
 }
+
+// sharedOperations parses and validates the embedded openapi.yaml once per process: every
+// Transport shares the result, which nothing modifies after it is built, so one more
+// merchant costs only its own identity (BenchmarkNewTransports).
+var sharedOperations = sync.OnceValues(loadOperations)
 
 var validationOptions = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 
@@ -62,6 +70,9 @@ func loadOperations() (*operations, error) {
 				route:    &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
 				segments: strings.Split(path, "/"),
 			}
+			if o.rate, err = rateRuleOf(op); err != nil {
+				return nil, err
+			}
 			for _, p := range op.Parameters {
 				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[ExtEncrypted] == true {
 					o.encrypted = append(o.encrypted, p.Value.Name)
@@ -84,6 +95,9 @@ func loadOperations() (*operations, error) {
 	sort.SliceStable(ops.list, func(i, j int) bool {
 		return strings.Count(ops.list[i].route.Path, "{") < strings.Count(ops.list[j].route.Path, "{")
 	})
+	if ops.rules, err = ops.rateRules(nil); err != nil {
+		return nil, err
+	}
 	return ops, nil
 }
 
@@ -190,19 +204,20 @@ func (c *call) checkEncrypted(encrypted map[string]string, size int) error {
 	return nil
 }
 
-// rateRules reads every operation's x-wechatpay-rate-limit, applying overrides by operationId.
+// rateRules returns every operation's x-wechatpay-rate-limit, applying overrides by
+// operationId; without overrides, the table shared by every Transport.
 func (ops *operations) rateRules(overrides map[string]RateLimit) (map[*operation]*rateRule, error) {
+	if len(overrides) == 0 && ops.rules != nil {
+		return ops.rules, nil
+	}
 	rules := make(map[*operation]*rateRule)
 	for _, op := range ops.list {
-		r, err := rateRuleOf(op.route.Operation)
-		if err != nil {
-			return nil, err
-		}
+		r := op.rate
 		if o, ok := overrides[op.id]; ok {
-			if r == nil {
-				r = &rateRule{}
+			r = &rateRule{limit: o} // a copy: op.rate is shared
+			if op.rate != nil {
+				r.param, r.in = op.rate.param, op.rate.in
 			}
-			r.limit = o
 		}
 		if r != nil && r.limit.QPS > 0 {
 			rules[op] = r

@@ -36,6 +36,9 @@ import (
 // Version is this library's version, sent in the User-Agent header.
 const Version = "0.1.0"
 
+// userAgent is the User-Agent every Transport sends (after the caller's own, if any).
+var userAgent = "wxpay-go/" + Version + " (+https://github.com/wxpay-oapi/wxpay) " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH
+
 // Transport is an http.RoundTripper that signs requests and verifies answers for WeChat Pay
 // APIv3. It is safe for concurrent use. Create it with New.
 type Transport struct {
@@ -76,7 +79,7 @@ func New(cfg Config) (*Transport, error) {
 // newTransport builds a Transport from a validated cfg, refreshing platform certificates
 // every refresh (tests use periods below MinCertificateRefresh).
 func newTransport(cfg Config, refresh time.Duration) (*Transport, error) {
-	ops, err := loadOperations()
+	ops, err := sharedOperations()
 	if err != nil {
 		return nil, err
 	}
@@ -85,12 +88,12 @@ func newTransport(cfg Config, refresh time.Duration) (*Transport, error) {
 		serialNo:       cfg.CertificateSerialNo,
 		signer:         cfg.Signer,
 		keys:           newKeyring(cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey, cfg.PlatformCertificates),
-		sealed:         newSealedCache(),
+		sealed:         &sealedCache{},
 		base:           cmp(cfg.Base, http.DefaultTransport),
 		log:            cfg.Logger,
 		maxBody:        min(cmp(cfg.MaxResponseBytes, defaultMaxResponseBytes), math.MaxInt64-1), // reads stop at maxBody+1
 		ops:            ops,
-		userAgent:      fmt.Sprintf("wxpay-go/%s (+https://github.com/wxpay-oapi/wxpay) %s %s/%s", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH),
+		userAgent:      userAgent,
 		maxAttempts:    cmp(cfg.MaxAttempts, DefaultMaxAttempts),
 		attemptTimeout: cfg.AttemptTimeout,
 		backoff:        cfg.Backoff,
