@@ -348,9 +348,9 @@ var fieldFacts = []fieldFact{
 	{schema: "ECommerceBalance", name: "pending_amount", typ: "integer", format: "int64"},
 	{schema: "ECommerceBalance", name: "account_type", ref: "#/components/schemas/AccountType"},
 	// WeChat Pay's error answer (接口规则-错误码和错误提示): code and message always present.
-	{schema: "Error", name: "code", typ: "string", required: true},
-	{schema: "Error", name: "message", typ: "string", required: true},
-	{schema: "Error", name: "detail", typ: "object"},
+	{schema: "WechatPayError", name: "code", typ: "string", required: true},
+	{schema: "WechatPayError", name: "message", typ: "string", required: true},
+	{schema: "WechatPayError", name: "detail", typ: "object"},
 }
 
 func TestSpecResponseSchemas(t *testing.T) {
@@ -424,7 +424,7 @@ func TestSpecResponseSchemas(t *testing.T) {
 	for _, c := range []struct{ op, schema string }{{"QueryAccountBalance", "AccountBalance"}, {"QueryECommerceBalance", "ECommerceBalance"}} {
 		_, _, op := operation(t, doc, c.op)
 		for status, r := range op.Responses.Map() {
-			want := "#/components/schemas/Error"
+			want := "#/components/schemas/WechatPayError"
 			if status == "200" {
 				want = "#/components/schemas/" + c.schema
 			}
@@ -683,7 +683,7 @@ func TestSpecErrorTexts(t *testing.T) {
 	}
 }
 
-// TestSpecErrorExamples checks that every example error body is a valid Error whose code
+// TestSpecErrorExamples checks that every example error body is a valid WechatPayError whose code
 // is listed in the same response's x-wechatpay-errors.
 func TestSpecErrorExamples(t *testing.T) {
 	doc := loadSpec(t)
@@ -744,4 +744,23 @@ func typeName(ts *openapi3.Types) string {
 		return "<no type>"
 	}
 	return strings.Join(*ts, "|")
+}
+
+// builtinNames are type names that mainstream languages' standard libraries or keywords
+// already take; a component schema named like one of them shadows the built-in in
+// generated code (openapi-zod-client emits `const Error = …`).
+var builtinNames = []string{
+	"Array", "Boolean", "Byte", "Class", "Date", "Decimal", "Double", "Enum", "Error", "Exception",
+	"Float", "Function", "Integer", "Interface", "List", "Long", "Map", "Number", "Object",
+	"Promise", "Record", "Response", "Result", "Set", "Short", "String", "Symbol", "Type",
+}
+
+// TestSpecSchemaNamesNotBuiltin keeps component schema names clear of built-in type names.
+func TestSpecSchemaNamesNotBuiltin(t *testing.T) {
+	doc := loadSpec(t)
+	for name := range doc.Components.Schemas {
+		if slices.Contains(builtinNames, name) {
+			t.Errorf("openapi.yaml: components.schemas.%s shadows a built-in type of JavaScript/Java/Go/…; rename it (e.g. WechatPay%s)", name, name)
+		}
+	}
 }

@@ -165,8 +165,10 @@ type EncryptCertificate struct {
 // Example: AEAD_AES_256_GCM
 type EncryptCertificateAlgorithm string
 
-// Error 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
-type Error struct {
+// WechatPayError 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
+// Named WechatPayError, not Error, so that generated code does not shadow the built-in
+// `Error` of JavaScript/TypeScript, Java, Kotlin, Swift and others.
+type WechatPayError struct {
 	// Code 详细错误码 — error code, e.g. PARAM_ERROR.
 	//
 	// Example: PARAM_ERROR
@@ -182,16 +184,24 @@ type Error struct {
 }
 
 // CommonBadRequest 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
-type CommonBadRequest = Error
+// Named WechatPayError, not Error, so that generated code does not shadow the built-in
+// `Error` of JavaScript/TypeScript, Java, Kotlin, Swift and others.
+type CommonBadRequest = WechatPayError
 
 // FrequencyLimited 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
-type FrequencyLimited = Error
+// Named WechatPayError, not Error, so that generated code does not shadow the built-in
+// `Error` of JavaScript/TypeScript, Java, Kotlin, Swift and others.
+type FrequencyLimited = WechatPayError
 
 // SignError 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
-type SignError = Error
+// Named WechatPayError, not Error, so that generated code does not shadow the built-in
+// `Error` of JavaScript/TypeScript, Java, Kotlin, Swift and others.
+type SignError = WechatPayError
 
 // SystemError 错误应答 — WeChat Pay's error answer (详细错误码规则,请参考微信支付接口规则-错误码和错误提示).
-type SystemError = Error
+// Named WechatPayError, not Error, so that generated code does not shadow the built-in
+// `Error` of JavaScript/TypeScript, Java, Kotlin, Swift and others.
+type SystemError = WechatPayError
 
 // QueryAccountBalanceParams defines parameters for QueryAccountBalance.
 type QueryAccountBalanceParams struct {
@@ -934,17 +944,17 @@ type QueryECommerceBalanceResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ECommerceBalance
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *Error
+	JSON400 *WechatPayError
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *SignError
 	// JSON403 the response for an HTTP 403 `application/json` response
-	JSON403 *Error
+	JSON403 *WechatPayError
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *Error
+	JSON404 *WechatPayError
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *Error
+	JSON429 *WechatPayError
 	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *Error
+	JSON500 *WechatPayError
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *QueryECommerceBalanceResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -967,7 +977,7 @@ func (r QueryECommerceBalanceResponse) GetJSON200() *ECommerceBalance {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r QueryECommerceBalanceResponse) GetJSON400() *Error {
+func (r QueryECommerceBalanceResponse) GetJSON400() *WechatPayError {
 	return r.JSON400
 }
 
@@ -977,22 +987,22 @@ func (r QueryECommerceBalanceResponse) GetJSON401() *SignError {
 }
 
 // GetJSON403 returns the response for an HTTP 403 `application/json` response
-func (r QueryECommerceBalanceResponse) GetJSON403() *Error {
+func (r QueryECommerceBalanceResponse) GetJSON403() *WechatPayError {
 	return r.JSON403
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r QueryECommerceBalanceResponse) GetJSON404() *Error {
+func (r QueryECommerceBalanceResponse) GetJSON404() *WechatPayError {
 	return r.JSON404
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r QueryECommerceBalanceResponse) GetJSON429() *Error {
+func (r QueryECommerceBalanceResponse) GetJSON429() *WechatPayError {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r QueryECommerceBalanceResponse) GetJSON500() *Error {
+func (r QueryECommerceBalanceResponse) GetJSON500() *WechatPayError {
 	return r.JSON500
 }
 
@@ -1561,7 +1571,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest Error
+		var dest WechatPayError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1575,28 +1585,28 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest Error
+		var dest WechatPayError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest Error
+		var dest WechatPayError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest Error
+		var dest WechatPayError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest Error
+		var dest WechatPayError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -1881,133 +1891,134 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0LcxPH9udX6Zq7VZE2I1uS5Zeof23Jthx8A9ixTR4bUVZL07YmSD1iZmRbN7hKEDBOgrFJDARCLo8A",
-	"Ye8Gm4QEDA7huwTNSPoWW909M5qXZGEgufu/pCpVYh7d55w+fc7vPKb9KZeVCkUJI6wqXPxTLoeggGT6",
-	"cxIdKyFFDY2NkH8JSMnKYlEVJczFufrWI/2nk9rGVnW7ol8/U99aBn9UNsAHaDgHVTABy28pYGwESLNA",
-	"zYkKkNlQ+8CxkqQiIKpgIYcwyEpYhVlVxHNAKRWLkqx2cTyHFmGhmEdcnAsPjPYPDA31JkbDfZHwSE84",
-	"mhgYjY5EevuiA4me0WRvkuM5JZtDBUhIVMtF8paiyiKe45aWeO4DlM1BtQjLoUMSziIvH9qTjdq9jcaV",
-	"Nf3qk+r2z5QJGWJBKgA2DBBxNl8SkABEDNQcAoo4h5EACkhR4Bxy0ts72DOUHA4PD/aEh0YjidHkUCw8",
-	"FEuEB4YHRoeisWjH1E4hWYR5H3J/36w+u6FvbFV3vtFO/9j46vbYiL5yUXv8QFu7X986UX18R3uypq1c",
-	"0tYeUV7MNUC2pQHFUiYvZsFRVAaB9MThoZl3kx/NjI3M/FG5kw4CSQYKnd58s5iH6qwkF0AWyao4K2ah",
-	"ioBKBjNkQR6CWFlAslMctqHDkUgs2hON9MQGI9FYJGz/r3OpiHMYqiW55TrW7v2ura9SxjNQQX0xMLU/",
-	"Ee3tWxDV3ORUgtJLBwDSPJJBenrsYHJqOnFwIpXCh8YPDSdTKTw0PvJRKoXTgLxEWEthIigMC0gAmTJI",
-	"u1cp3QUSYB7mSwgoKpSpNtN30x8kh/cnpicSH3VPjb1zaDo5Nd2dBqICYAo3KSnKUoaITwCFkqKCWSjm",
-	"wTySmZxFCXelcMcCmhYLSFFhodhKQPqlh41Lv+grD6iMDmNxESgoK2FBYRvSpiSetd0HZPQJyqpAnAUF",
-	"SaYqgEEvKIi4pCIFzMpSAWBpwakDkd7eWDQ8EOtrv8xLPCcjpShhBVHbMywVChIegoJhhMg1Yi0Qpj9h",
-	"sZg35NP9iUIY/LQ5J3lSoPqXmEwcnElOTo5Pcjxn7Fgii7WT+oX7jY3L9a0tbslO1v+Q0SwX5/7W3TSK",
-	"3eyu0p2UZUlmpLpEaxtOX7nITGN1e7X24x1tfaX+wylt5TIIaKd/1E7/xJ6qXT8RNLRUAEUowwJSkcyT",
-	"rUfkbVhLkJERPKqAxMTYfA+QS3mkdKVwCh8H1ijgONDX1urP7oPjoP7D99ryA/3iY/3GCjiewsdDoZD1",
-	"P3nLJg5wHNipJm9vPdKvP9ZXNw0+1tZrt57o976v3dis/nZdO32bPU8HBmOH3k8cGBuZmUy+dzg5NQ2O",
-	"g/3T0xPAxbndWBlM6Odua2vfGyKhk2prJxvfnHbdoCrf0hP5LZLxcLftSX/z3+5l9+MtTHJnQxjPtzZg",
-	"HQ5jvdJ6p3c2UvMVosKLoQXrDiKarXDxj1vsnNbqTva0lC/ZQEEHOkRfKslkPQj4KEiYW+KtqV265Zl+",
-	"D5rmodJH6fyIOrLEc6N0M+Js+YBYEFUk7MkQjVJmDg1/NHNg7ODYdHLEYY4aN8/Xzp1pXF7XVh6+AnNk",
-	"H66F2ZGJB88zhvYBJS8tAEFawNQLyUiVyy9lZzzcguPAQRTd+I3Lq9Wn59h1bf1c48xqfevCm63/l299",
-	"P11trWCereW7rK02F+GQ6fFedhUBVT7evfGvswQJb682Klfqz868gh3FYKVr3BZby+6/myCPoDokuHHd",
-	"3rdYk3Wyt1yE2f0qI13b3q7/cKJxabNx85s3W+wv32IOxXXtLZfytvBc3mVtucXKiooKL7HJPpqaTvqB",
-	"6NqDndrONe23k9r2Nl/felS7u9rc769gz9mGb7HVFMoaoPLdx/wWyEMVyS+3tWwMg+OgHZtspzmvvNlc",
-	"f/Xmcipsa63yKK17r3lueraXpeZ0qRPZrFTC6hDMQ99ck759vXHi68bN77QndyxfcawkqRBIswCCDHsR",
-	"QDYOCLBHtbX79V/uaGuPgo7I+lMuY04U4TkRz6gyxIqozshIKGXJlDNoUSSR8yzMK2iJ54qyVESyKrII",
-	"O9OKzOeVddfE7J/PK+eB7w2LFxcDbymMOwfZEZ6bleQCVLk4J2K1L8bxZjJAxCqaQzLRlnbs+NCrf7Ol",
-	"rd/R7n2jXb2rXb3bqGxoZ9YaN7/Tz56p7twihLd/gnKwkENqDskAMqpD1sRAxIoqm78VmghkxDk4o2K2",
-	"mMlIUh5BTBXWuCRlPkFZlbBnaMo0ve7DT/XJ2dqTH7QLy/rKo/ovd/SVR7WfdrR/fvm8cr7VLWYRS5lQ",
-	"AcnZHMSqpUZk9q4U1ta2GpXPtbWLWuU3EKD5KiUYB0OJqbFhoF17ol/9kY0HAhmoiFnz/eA+MJpMTgH9",
-	"8y9rO/fqvzw2n5pFSGk+lMLjE8nJxPTY+CFQf7ZeX79tPkeUjnoZ24gjyYnxqbFpUH32XX3rROPMefNh",
-	"ARUlRbSID7LsF8KlAhf/mKPEcjxHCOJ4zpqR4zljRO6IPflkPu/MNhELQkYM2eROTAjnkIKRRGwKguM5",
-	"twzIM3YxcDzn4J3c97DP8ZybbfKci3PCiEHmPJQxLCBKok1zhghxnEOZRhFSnFfGzdmdl0fYZBxBCMPN",
-	"rK5P2tCWWWbsYP+EMA8QzsrloooEK3NqhOJHUZlsFKf5QbOzKKuK82hGFQvIr8BAk9nrW7WNuyxraW5S",
-	"loa356IzKCsVkALmYV4UnOnHaDgyEAr3hcID05FwvCcW7+17OzwQp0lnyw4JUEUhSoZbVZaI7lG2ZrJO",
-	"MbUFNewVu2DJQItFUd6F3d8+64BdNpDiZjTa83KMsqT/DJbaa4GzvuCi7S3FrB3gUiGDZBDIocUgDyC5",
-	"jlViOt0ww1VBifT2j4YHk6Mjw+HBvpFkpDc5lByIJGL94d7+RH+0JzoaGRpIRrwM0AzysZIoI4FslCY3",
-	"vFvXnEvhv8JHfKy2bT0P+Hoih5hWLtVv3LVk5LdlFJAtyTLCar7MVBfMGglg04Z7t40AVdjBLkXzSC77",
-	"F27ccwYU8jDMA6FE610QyJJKTQbFG6KKCspuCu/SdENyUJZh2bMwlAM/8SaHpQJhHLUEUF7fp23+U7/0",
-	"sPr0cuPmd5Rx6PCBbylARjBPVd5EJ/sALBAzSP34LMIgoK0su6GVYYRnDCJNPwLnoZiHmTyaYWNwcVrJ",
-	"4rkiwoKI55qXeU4pZWYK2ZwocHEuMkgLXZHwIOfBYc6p2svZjhuW/MjxwRLaGjGhTEQBbfVC9elqnHD8",
-	"vHK+1S1ev3eLXdXWtrQTV/S19dq5+/rXq9WnV5mUzYktyMdkuQ9kIQYZRD2AIMMF7MR+TFgd4D+3PP0w",
-	"0vZqG9ba3KUclHCTh4AxW9DFzR5wq23Rd4F12tqj55Xz+sbD6s43jcoVtoNdD/C1jZ/sqe3axjV9ZV17",
-	"/LC6/aW2dv555aQX9Y2N8EBUlBIrVjbrea6qXFMhea4AFw8gPKfmuHhPdFe7anHoo3++29rrDFt4P8Ln",
-	"iS0/twICE8mDQV+IYdvqbdAGzM9JsqjmCj6284vr2tZybfOS/uCCNbcxEUVt5qtdNiCaSCZGZhLJqZlo",
-	"b9/MO8MHnbDTc7djBOp+kxKUSE6For19IfJvL7TaB7JiMYdkFS2qf1QuqnCOqC8rf7cCkcnESCI5Fe3t",
-	"o6QTS6IoUlaEKhJm/D1M4/Ip7Yvr+oX7+uqmJSVCGCGq+TYgbztVze5VfVBHk/hWS6Otn6tdOWV41eXT",
-	"2uZje4Hf6FGwy6g5JJiV8nlpge0FUVWACuec1CmJd/q7Fw8NRQv9gjD2XuR/L4y9Hx1G+z+cG8z+/UC4",
-	"ODo2O/q2MDp/8O2Jox/0lCIw2bMod4f393843nN0eGTyk75P1AHhwHDf0ei7hw8NDKuF3g/w4Pg/SvOL",
-	"Pe8c6zsg5Ieyw8PvzRcORw4fGx1a7B0aVA5+JPZPvHfw7++X+j/46JNxLB8IFzPjo8Nz/SOHhX8s9OZz",
-	"ubf3x97b/3cUxtER9b2Y/GFm/4eFD6JKePHtoU9yAyMLR99+78NEbPG//CSKW3S6UGFWnz6rbdytXTnl",
-	"bHmxryZ93ymlvsjsYLY/MtgfHYC7Iq/mXjNp8eqXY919rYaZsHSpIU3psV4Gb8MRTQYZ3QogUN+6U9tZ",
-	"tpKArMzHsxxqvfKZ3bDaC4Eh6w3tq7P2QmbQa1ZYyslrzRwTM0BGSSPP8wB1zXXZi/GuphlH6dWzugJS",
-	"oUhzeVAQRDIjzE/YiFLlEuJ9pVbfuqN/dtqINckgikHKQk7M5sCsiPICWIAKWJAlPAcCaXolzYM0TRaQ",
-	"H9SxkB95iSWO01QontWzssT+62ckYwkluVIB4pCMoEBdse1pEBjOiRgpyInN3OXn9rpIF6hJj1fTaNyT",
-	"LcmiWp4iIIutK4tRJmA5UVJzkiz+g4XQHnZYGr6+eYtYJ6f38taAApbq2V9jPt0+RJCmr5vNQ9EQa2IK",
-	"TU4louHYAKDu979S3B+VOymOp1tsRlFl64pqZkutK1Yw1LxikmVeSafwQg7JCKTp8LRPiXphmM+TsMDm",
-	"ZwnESFtDpllXnCPqY0Y5hS1UkpgYc/pzhnESE2OuoDLIg7RFf9rRocSDtMVrOoWh2afXEw1lc1CGWRXJ",
-	"RtMeTyvZaYvJtJGepB4joKgQC1AWiJeXGPCTZlPY2SoWmJxKTE0lQhPvDk9FQvORmV4eTO1PECcT9KIP",
-	"ymBRFucJc0dRmfaXpXD6YHJ6//hIKoUPTx5IpXDbfjPakTV5AGQQkTcNGqGaA8V8SQHp/5WmLLGMMZLL",
-	"KYwWYZZEcUZozQMyEECFolqmceQ7yekukGTbJt6RPhmgMByOuNRqt7ZGl841W75cqhcZGUn29iZGBgeS",
-	"I/2Rkb7kyEgsEUtE+gZJqN8/FOvv7+9JDAz76mdXCtu601grmgIgs1Y8UFRIoHyqFA73oGZXGm1nlFEx",
-	"D8tIsG1GuoKxcMRWSWWpRpHsa1aBIP4LFiigc5iBZoBbFN9F5WZ1YwKWWzVukkDMp3eThAArF903/bIt",
-	"zyvnLdtikwPRNYci5qS8oMTJ9vBv+Bwb8fZ88kBGWRJ8YwEJVGLQN3eQwt7kjuFD0p0mbtLBLjCm0nZK",
-	"pdldSbtJm+jeZkBpRgkroirOI+ajFGpJ9Z9OMk9Q3b5Xu3JKv7Cmn7qm3bukb/7KN65W6ndOMKjjlToD",
-	"QkE+hc0dRShwdT4qFC4aUIIoSxvt8BTOPAqyREsas5JZgYVZinaN9xcWi7DM8VxJzpPRVbWoxLu7i7Dc",
-	"tYDERRF3HTvWlZUK3YKU7Z7v6TaXujsWjkTDfdHeaIzz9iR6O6JqV05Vt29Vt//FQmL92u361k2GfOLG",
-	"P2wFqueVE+xi+6TL88rJFJ5ekOzyY9MZsXSImityTYkzh5KDGKN8m8JXCge89AQt++fJ6NBBMEChrJFA",
-	"ckbEgU74YE53WoaYSDGDBNbO6oCX0gIGgpQtFRBmCTJQhHNI6QIfUMdJaJPyApLpZepSOpkZBKLhaDgU",
-	"7glFeoJAEBU4JyOkNH0MRkQHJYzok7GuSKQrHAvyzXspTCdcELGyj0WvFthUQF5UVBb/IJGWt+izUEYA",
-	"5vPgKCqqIKAgBNLeqmqaCeVvfwMTsqRKWSkPAnakHEzhEEjSTKOJdrJQlkWkgLTDYqZBwA55eEAmJISm",
-	"/YFWOoUBMGEZoMkvRIBBIptFRTUO3J0LaWoR6pu/155uVrefuG9T1SFDelu3Ge9OUsxbbgK6muwadsHk",
-	"1vY+Gft/poFRwgYZlJcW9llACsmsyZv2AZXdJDXRSsCJRXZvVrdBEqayZGyX5Zdk/4Rwm852kEGztNNb",
-	"LimqiOfIqBRJSUKZN7oFaUu45f6Vtq3h9BXLCSvU7NO1VqGstmuaD7j65RW2GlOWZzAV0PQQDn8AClA+",
-	"igSXjpveJk7YQ+kg3RTWVUIWJWhyKhEaTyQn6KKEIjw4+M5oJER/B0EJk/1u+pCFnKQg4mFFq9zhr3ZM",
-	"dvQRBkpDFIoiwdxw7yMsSDJAiyrhUMIK4daf/DQI2DrIjbJzkNla9lUCVbmMjTeCGWFGmkddnmFlqKIQ",
-	"7QxN2yq3wThIf3qsqPCETR6ImLdHaksMu0IVFCRFBeljRYXuYGNNFFAkwJyCeIpMEczmiKFTRZxVDRql",
-	"2WYfPEgfReU0CNAgkyybiNNBL6mGkQIB88MBg+n0pyzMtlHIA7Ozg/wqyVm0lAaytKBQK8102mHZrWSC",
-	"SsJSxSjMQJX1uSsqVEvKPpBmY1mxEjGtbymgVBQoWAJAoLFOmjWMpK3yDnOQ7KrdWPPA3efk5ZoNLrhW",
-	"x8OAkxaDEP3bX/SL91l50Wdo02MqrsEXchIowDK1YEAkDnVjSz97gjk0axxHljHNW5fsKU6ykWkpIxgH",
-	"70ggK2ESi5lo0HTwBQSxYWykWaYtZCRDUwL2RgajP0AV1TxDYv4ghMZMxFIHfHCRHQ4FOZ6bR7LCQFSk",
-	"K9wVJthKKiIMiyIX53q6wl09HM+R0IymCggig3NzMsxm1VAm272QCRkIp9uAM922Tps55JPm9ANfJ+0y",
-	"jj+vrOuXNxuVK+zfzyvnyRPUFTcurzduno9rqxe8w9S+3dSvn7HKCZFw+FhRoYjtPUMezQ6kgAmzcihP",
-	"vUEn/UhgVJKBJAsihnLZikGUrhSetDrM4yASDlsL4GcKVCjPIbUZwgSMFISRCMnA/IxZJMMS+4DKHRPE",
-	"TeNGPy10ukKXH0zhgC3a4UHLAKF1HAQCjhDNEVWYll1IYWowjiLjU0gR+306RtXX2mxjAhfnyNqUXb1k",
-	"ROEM68ia3dpHl7YKE/C94cqdAlv5yMyou1bFp34U6esbiJhBEYX5zZjILBE1k3EsMdnsCnVVnQoiNv8Z",
-	"8cnq7d6kRnglcqDr8Lxy3nXbqBk4NdqMY92Kbas0xVPYQgBOb98GN/Eut07BOk7hIolOsGpeNj8pZSES",
-	"Y9ZoeLIkPdAXHsxmolEU6e+Pwd4wHOwJo1gkls32R1AWhvsi0UgmK0T7+np6erMCjPaEhWgM9g8M9MEB",
-	"YXC2xfo4N1WnCxUJR2O7LJWrPdMUIxt26YjrM79oOPxiXckv2vPYWReya7f5tCNHw2Ew/u5unY4eTTKM",
-	"atebnuDX2hO8xHMxpkl+71oa1+35qpS+GNn9xeaHKuSN6ODub3i+G1viud5OaLQ37NvLE9TstypMfHzE",
-	"Jwf58RGy35RSoQDlsi/OoPrMrE9nqRmCteAcLSIbD7MSsw+IJM/YQYv7wWak4VOr7BjNUA4owCgycOEB",
-	"E9QTsVYmux08iso2N3WsqND2FJf5MsA2a6/rDYUHQ5EIXRSC+uydXC2xXf3cI4JUGdFPv9Y+N9pSaldO",
-	"ebvFnldO2i/WNu4aEFXbWm58dbu6cxt4GgRMf3cyhQ+IJNhyA589NZ7xFJmlcIcNFyDgpisO0s0KL8Vs",
-	"Vr2eAKMXKdjvM+o+rAKSdpWS0ySYnRPnESZw8X2aWGFnTrAkzVuKO+sPHVBOVNkpFCJWQCAjSaqiyrBY",
-	"ZFUh2XiDJalhXkZQKLNsCBK6wGEFCUCVDKItUYfs45vNdPsAllSaxTPx1YKUwub2oolEEMASieJYio7E",
-	"lLZ0ZA7JKN4iFDTCT4GdyyAqKdxsOl4gsb4gMEJppa6IsjzLyNCY1UjtvaU4iq8idnwdG/QDqkTfhu2b",
-	"4GWdO2s9+djbHNy2jbdFg66t5cevIcfT8eJqVLH3pfw36BIxmkKcnRzupuS2TcS29uDOu3TpJ2idYTB3",
-	"d+3uIMzXtNmg+xvU9d8Jdb1O8OTESdXtL+tPn3p6qgVpAeclKHTkYe1AyX65Y7TEG03d/uDJAUz6QpFI",
-	"KBqzgAky62DdsyUsmOmn7k+t1s2l1qkoZz8q+whVv3eL+QJtbau6c7tVUYvl0VgPi08Cy84OS2ClcMJR",
-	"tbMEGXCREbTSRy3rf4ZjFVUlhe3VPwUE7JQGu0DC6P6GMrJ3gPMg0k1wZLkEMUs86Q/u6qfW4rWNX7UL",
-	"ywb1a1vayv+pbdzVVpZJgLf5z9q5+9rWY/sUtSuniDyuXuNBdXtV23lS39x0jEEHYF/P299jTdb1Z9/W",
-	"b5xlA+jnftBWHvIpXPv8sb75hf7ZaW351+r2lyYE3qp9+wtZmJX79hwPG4GNxoNG5bq+sm4fT790Xb+w",
-	"QsV/SFJR3BK7ApScVMoLQCT+uICwChSkqsbPIpJFSTDKkkVZmhVVoOQg/WQgwMQR5AnGSeFMGchIUWXR",
-	"PNnLVow1G8NhXuGNxjPYBOu0e7xchIrSMjHm+Upg99TYK267fiU91zQWKUI110zJ2DurX2PabK/fFhqL",
-	"ZWTODBDrEIMqGbFkQCqIKgka/lj+in1g6OrhM7+n8MtMOb6HeMEEDvsw4uWzTK/1848OP4x36/nueMj1",
-	"5YthHd+goD8LBXWmX3QV3IccxT+14Y/6719rp2/bN6B+9V/ab5VG5QrHc7QKZjugwXteUvOMhnYjEcLt",
-	"vcYOElxNtu45OztYbelPOlrtzUFqbQ5S85ujjVoYDHxf0a/dtltBXnv8sHFmVb94v37/s9rGXbCbIBxd",
-	"TXRQ1o/HJFG7csp4+jWPyQM79tLX1qtPbtW+3dbWzxrufvWCtkYxGxP502U2hvbVWe3csrb2s/GKOXZ1",
-	"e7W6Xamf+aWVbB2QjkpVW9/SP/9S++Ku8Rndd581Lq/78FK7sVnfvOWAiiYi0b4668Ao5nXHqQZrl2rr",
-	"y9rpB7UHO2+OIXlzgt6/xQl6nRPV3um5RLSrebLTEg1HYyRCDsfs9Ox5fXY1Oa65jU3+58z92szd7kzt",
-	"tsAdGkbvKTyvziy2YuLI3sqA4Z49nah1aHwmcXh6vwM4VZ9eJ3H5d5+x5Ep96zZjhuVUXsFxWmz0xuV1",
-	"feWiI1vxxUO9cqK6vaqdPlHf3KZYCksqgCxFpiDBAlOu8EJRoYrArCRnREEBovpSiMqQCfGfbSXxWjyl",
-	"7/RsP1mpL/vExliPfq7trDELRbbY6QeGZ3eNaJ+N5V7sGMvBhIt2ulEdr9OJ9Xvfa9vb7mnI0JRSw0a0",
-	"QhmM4OYMHsqN/TszdGB8+F16duceIY2LF/uj9Zv/V1veqe18zVO6H1zQ1s7XfzUeMTmbnkkeGj/8zn7v",
-	"UEYTve37/ur2av3hg10oaPkanXB4/ND0ZGJ4eobMPDx+aHRs8uBrYV579LN2+kHj0r3WzCeGh8cPH2Kk",
-	"vJ+cHBsd8yxEdfvL+o2z+udf6z/+rl/9l76yrn1xbRcqajtf1zYvNb5+WL9xVlu9wVK1+tXP61tbPKg+",
-	"29Q3HjtOsmsSYsJxlzRqO+e11Ru78f7zDf3q5+TRzSsuCnjALr85P+/fB7g23ZPLf7d3UX+e2/YBc7vS",
-	"7LLmLahtb9j3TobXBbSAtHv2BnunzddveOF+a6+xOzJ0eZRXgwz36l12J7fpedpS2sahtKW07UttCfPz",
-	"UK9dmG291e40+3mytjT7+rW21L6IV+ucYP/ozNf/tZflC3i/9vFJbE/RxvjkSHKSij/54djU9JQj7GCr",
-	"yIJCEgNQ0/sKoo36r6f0J+vWiFZUMSuVsPBSgYKbHfqyDxM+yJeZ2PrmTfaoZT5rNzbfwI6/HHb46KnL",
-	"Ufnqqr8f9V3ktruLtfT+f/SHHdx/xuH1/sUG72568+cb/jP/fIN75/S+aG393+lc+banyDdbnhVYQM3q",
-	"ovLXHi/fYgj/Eplj+GbBzEgJ0xSvNb6jDvdmF/+HHGLPv8icfmWJPalYa4vyGr546eDYWNa31ObwWLPv",
-	"KWN1nZntnVa3Zdvezo6bOa3Q/ZVIAsnzrdvitne0a9e09dXnlfNszepbt9kV7f5yffNZ49Kmdv+n+rPz",
-	"tSun9HO3tdO3ayfZ2YtFWSQSBoJUgCLmgSzRYx6MLwwwgjJS6EnmSFFAURLZ56PO821gUewqZHPOM244",
-	"35Y17daZ3Sn97aR29b6H0gzMHi0VfQiFQEYFSUUOKkGgpKDmodsmm6JiPy826MtL1I+ZI5aa7Pq3IHb/",
-	"9qqr2SNnfnvllZbV2ejIwtZ/PdU4wxoXbf22zTbboLORb7aEBcU2XVPFvRN62qR364zm6cdG7AQUet40",
-	"/UxHATArS4pCvyYyv5mxc2xvol46svT/AgAA//8=",
+	"7H0LcxPH9udX6Zq7VZE3I1uS36L+tSXbcvANYMc2eWxEWS1N25og9YjpkW3d4CpDeDgJxiYxEAi5PAKE",
+	"vRtsEhIwOITvEjQj6VtsdffMaF6SFQeSu/9LqlIl5tF9zunT5/zOY9ofC1mlUFQwwhoR4h8LOQQlpLKf",
+	"k+hYCREtPDZC/yUhklXloiYrWIgLta3Hxg8n9Y2tyvayceNsbesM+G15A7yHhnNQAxOw/AYBYyNAmQVa",
+	"TiZA5UPtA8dKioaArIGFHMIgq2ANZjUZzwFSKhYVVesURAEtwkIxj4S4EBkY7R8YGupNjEb6opGR7kgs",
+	"MTAaG4n29sUGEt2jyd6kIAokm0MFSEnUykX6FtFUGc8JS0ui8B7K5qBWhOXwIQVnkZ8P/elG9f5G/eqa",
+	"ce1pZftHxoQKsaQUAB8GyDibL0lIAjIGWg4BIs9hJIECIgTOITe9vYPdQ8nhyPBgd2RoNJoYTQ71RIZ6",
+	"EpGB4YHRoVhPrG1qp5Aqw3wAub9uVp7fNDa2Kjtf6ae/r39xZ2zEWLmkP3morz2obZ2oPLmrP13TVy7r",
+	"a48ZL9YaIMfSgGIpk5ez4Cgqg1B64vDQzNvJD2bGRmZ+W76b7gCKCgib3nqzmIfarKIWQBapmjwrZ6GG",
+	"gEYHM2VBH4KYLCDVLQ7H0JFotCfWHYt29wxGYz3RiPO/9qUiz2GoldSm61i9/6u+vsoYz0CC+nrA1P5E",
+	"rLdvQdZyk1MJRi8bACjzSAXp6bGDyanpxMGJVAofGj80nEyl8ND4yAepFE4D+hJlLYWpoDAsIAlkyiDt",
+	"XaV0J0iAeZgvIUA0qDJtZu+m30sO709MTyQ+6Joae+vQdHJquisNZAJgCjcoKapKhopPAoUS0cAslPNg",
+	"HqlczrKCO1O4bQFNywVENFgoNhOQcflR/fJPxspDJqPDWF4EBGUVLBG+IR1K4lvbfUBFH6GsBuRZUFBU",
+	"pgIY9IKCjEsaImBWVQoAKwtuHYj29vbEIgM9fa2XeUkUVESKCiaI2Z5hpVBQ8BCUTCNEr1FrgTD7CYvF",
+	"vCmfro8IZfDjxpz0SYnpX2IycXAmOTk5PimIgrljqSzWThoXH9Q3rtS2toQlJ1n/Q0WzQlz4W1fDKHbx",
+	"u6SLi3kClpOqqqicZo+MHeMaK5e4jaxsr1a/v6uvr9S+O6WvXAEh/fT3+ukf+FPVGyc6THWVQBGqsIA0",
+	"pIp0D1LBm2YTZFQEjxKQmBib7wZqKY9IZwqn8HFgjwKOA2Ntrfb8ATgOat99q595aFx6YtxcAcdT+Hg4",
+	"HLb/p2855AKOAyfV9O2tx8aNJ8bqpsnH2nr19lPj/rfVm5uVX27op+/w59nAYOzQu4kDYyMzk8l3Dien",
+	"psFxsH96egJ4OHdaLZMJ4/wdfe1bUyRsUn3tZP2r054bTPebuqSg1TIf7nI8GewHWr3sfbyJbW5vCPP5",
+	"5paszWHsV5pv+fZGarxCVXgxvGDfQVSziRD/sMkWaq7udHMr+ZIDHbShQ+ylkkrXg6KQgoKFJdGe2qNb",
+	"vun3oGk+KgOULoioI0uiMMo2I86WD8gFWUPSnizSKGPm0PAHMwfGDo5NJ0dcdql+60L1/Nn6lXV95dHL",
+	"tEvOcZvYH5X69DznbB8geWUBSMoCZn5JRZpa/kMGx8c2OA5cRDELUL+yWnl2nl/X18/Xz67Wti6+tgF/",
+	"uQ0IUtrmCubbY4HL2myXUQ65Hu9le1GYFeDv6/86R7Hx9mp9+Wrt+dmXubU44vRM0GSPOT16A/9RwIck",
+	"L+Tb+15ryIBuMg9hTk/LSde3t2vfnahf3qzf+ur1XvvL95pLgz2bzKPFTXyZf1mb7rUy0VDhD+y2D6am",
+	"k0H4uvpwp7pzXf/lpL69Lda2HlfvrTY2/svcfI55muw5wngETND7uCcDeagh9Y/tMQfn4DhoxS/fcu4r",
+	"r3fZX73L3JrbXKt82uvddL6bvn1m6ztb6kQ2q5SwNgTzMDAfZWzfqJ/4sn7rG/3pXdtpHCspGgTKLIAg",
+	"w18EkI8DQvxRfe1B7ae7+trjDlf0/bGQsSaKioKMZzQVYiJrMyqSSlk65QxalGl0PQvzBC2JQlFVikjV",
+	"ZB6FZ5qR+WJ53TMx/+eL5Qsg8IbNi4eBNwjnzkV2VBRmFbUANSEuyFjr6xFEK2EgYw3NIZVqSyt2Aug1",
+	"vtrS1+/q97/Sr93Tr92rL2/oZ9fqt74xzp2t7NymhLd+gnGwkENaDqkAcqrD9sRAxkRTrd+EJQs5cS7O",
+	"mJhtZjKKkkcQM4U1LymZj1BWo+yZmjLNrgfwU3l6rvr0O/3iGWPlce2nu8bK4+oPO/o/P3+xfKHZLW4R",
+	"S5lwAanZHMSarUZ09s4U1te26suf6muX9OVfQIjltEhHHAwlpsaGgX79qXHtez4eCGUgkbPW+x37wGgy",
+	"OQWMTz+v7tyv/fTEemoWIdJ4KIXHJ5KTiemx8UOg9ny9tn7Heo4qHXM3jhFHkhPjU2PToPL8m9rWifrZ",
+	"C9bDEioqRLaJ7+AZMoRLBSH+ocCIFUSBEiSIgj2jIArmiMIRZ4LKet6dkaIWhI4YdsidmhDBJQUz0dgQ",
+	"hCAKXhnQZ5xiEETBxTu972NfEAUv2/Q5D+eUEZPMeahiWECMRIfmDFHiBJcyjSJE3FfGrdndl0f4ZAKF",
+	"CsONzG9AatGRfebs4OCksQgQzqrlooYkO7tqRulHUZluFLf5QbOzKKvJ82hGkwsoqAjBEt7rW9WNezyz",
+	"aW1Snqp35qszKKsUEAHzMC9L7hRlLBIdCEf6wpGB6Wgk3t0T7+17MzIQZ4lp2w5JUENhRoZXVZao7jG2",
+	"ZrJuMbVCN0n+ilOwdKDFoqzuwu4vn7TBLh+IeBmNdf8xRnlhYAYrrbXAXYPw0PYGseoLuFTIIBWEcmix",
+	"QwSQXscaNZ1emOGpskR7+0cjg8nRkeHIYN9IMtqbHEoORBM9/ZHe/kR/rDs2Gh0aSEb9DLAs87GSrCKJ",
+	"bpQGN6JX19xLEbzCRwKstmM9DwR6IpeYVi7Xbt6zZRS0ZQjIllQVYS1f5qoLZs3csGXD/dtGghpsY5ei",
+	"eaSWg4s73jlDhD4M80AqsZoYBKqiMZPB8IasoQLZTeE9mm5KDqoqLPsWhnEQJN7ksFKgjKOmAMrv+/TN",
+	"fxqXH1WeXanf+oYxDl0+8A0CVATzTOUtdLIPwAI1g8yPzyIMQvrKGS+0Mo3wjEmk5UfgPJTzMJNHM3wM",
+	"Ic6qXaJQRFiS8VzjsiiQUmamkM3JkhAXooOsGBaNDAo+HOaeqrWcnbhhKYicACyhr1ETykUU0lcvVp6t",
+	"xinHL5YvNLslGvdv86v62pZ+4qqxtl49/8D4crXy7BqXsjWxDfm4LPeBLMQgg5gHkFS4gN3YjwurDfzn",
+	"lWcQRtpebcFai7uMgxJu8BAyZ+vwcLMH3OpY9F1gnb72+MXyBWPjUWXnq/ryVb6DPQ+I1Y0fnFnv6sZ1",
+	"Y2Vdf/Kosv25vnbhxfJJP+obGxGBTEiJFzQbNT9P5a6hkKJQgIsHEJ7TckK8O7arXbU5DNC/wG3td4ZN",
+	"vB/l88RWkFsBoYnkwY5AiOHY6i3QBszPKaqs5QoBtvOzG/rWmermZePhRXtucyKG2qxXOx1ANJFMjMwk",
+	"klMzsd6+mbeGD7php+9u2wjU+yYjKJGcCsd6+8L0335otQ9k5WIOqRpa1H5bvqTBOaq+vETeDEQmEyOJ",
+	"5FSst4+RTi0JIUpWhhqSZoI9TP3KKf2zG8bFB8bqpi0lShglqvE2oG+7Vc3pVQNQR4P4Zkujr5+vXj1l",
+	"etUzp/XNJ84mALOPwSmjxpBgVsnnlQW+F2SNAA3Ouakjibf6uxYPDcUK/ZI09k70fy+MvRsbRvvfnxvM",
+	"/v1ApDg6Njv6pjQ6f/DNiaPvdZeiMNm9qHZF9ve/P959dHhk8qO+j7QB6cBw39HY24cPDQxrhd738OD4",
+	"P0rzi91vHes7IOWHssPD78wXDkcPHxsdWuwdGiQHP5D7J945+Pd3S/3vffDROFYPRIqZ8dHhuf6Rw9I/",
+	"Fnrzudyb+3ve2f93FMGxEe2dHvX9zP73C+/FSGTxzaGPcgMjC0fffOf9RM/ifwVJFDfphmHCrDx7Xt24",
+	"V716yt0W41xN9r5bSn3R2cFsf3SwPzYAd0Vejb1m0eLXL9e6B1kNT4LQr48st8cbH/zdSSwrZLY2gFBt",
+	"625154ydDeSlQJFnVWvLnzgtrLNYGLbf0L845yx20qD0EGsZcVMpAqxowPxJFN5GM4cwjcCQBLKKhICk",
+	"IMIeIzkoKQs8bVKS81pYximcZi+nqVL/Hc7DKcZwF3X3/KfILovgbUXLy1gEUwvyrMbqeIqWQyrh0bLb",
+	"9PG0mN/iumTCQSOTGn1eBKhzrtPZS+Bp/nFVjn0aKCENyizfCCVJpjPC/ISDKE0tITFwQWtbd41PTpvx",
+	"MB2EmKQs5ORsDszKKC+BBUjAgqrgORBKsytpEaRZQoP+YM6P/sgrPMudZuDOp2F2SjtYtcyEMaUkVypA",
+	"HFYRlBhccDwNQsM5GSOC3PjRWz1vvV/YAjXo8e8GFptlS6qslacoEOTrauteoqTlFFX+Bw/zfezwmkFt",
+	"8za1oG4P6y9Yhexd4XyN4w7nEB0sxd5ogoqFeTNWeHIqEYv0DAAGEf4rJfy2fDcliMwMzBBNta9oVkbX",
+	"vmIHbI0rFlnWlXQKL+SQikCaDc/6rRhSgPk8DV0cWIDCoLQ9ZJp397kiU+44UthGTomJMTfm4DgsMTHm",
+	"CXw7RJC26U+7Oq1EkLZ5TacwtPoNu2PhbA6qMKsh1Ww+FNm+TdtMps0UKvNqIaJBLEFVokhE4eBUmU1h",
+	"d8tbaHIqMTWVCE+8PTwVDc9HZ3pFMLU/QR1hhx8hMQaLqjxPmTuKyqxPLoXTB5PT+8dHUil8ePJAKoVb",
+	"9s2xzrLJAyCDqLxZYAu1HCjmSwSk/1eascSz2kgtpzBahFkaaZrhvwjoQAAVilqZxbpvJac7QZJvm3hb",
+	"+mQC10gk6lGr3dozPTrXaF3zqF50ZCTZ25sYGRxIjvRHR/qSIyM9iZ5EtG9wsG8k2T/U09/f350YGA7U",
+	"z84UdnTZ8ZY6AiC3ViIgGqThRqoUiXSjRncda8tUUTEPy0hybEa2gj2RqKPsyw28TPc1r5JQHwsLDHS6",
+	"zEAjCC/Kb6Oyy6U2a0ClwWJADyoNU1YueW8GZYReLF+wbYtDDlTXXIqYU/ISidPtEdy4Ojbi710VgYqy",
+	"SqGAsIQkJjEYmN9IYX8CyvQh6XaTS+mOTjCmsbZQ0ugSZe68EYE4DCjLemEia/I84j6KMEtq/HCSe4LK",
+	"9v3q1VPGxTXj1HX9/mVj82exfm25dvcEh2N+qXOw1iGmsLWjKAWeDk7CIK2JcqiytNAOX3HPpyBLrOwy",
+	"q1jlYphliNx8f2GxCMuCKJTUPB1d04ok3tVVhOXOBSQvyrjz2LHOrFLokpRs13x3l7XUXT2RaCzSF+uN",
+	"9Qj+lkp/Q1f16qnK9u3K9r942G5cv1PbusVBWdz8h6OI9mL5BL/YOjH0YvlkCk8vKE758enMeD/MzBW9",
+	"RuLcoeQgxijfojiXwiE/PR22/fNlndggGKBw1kxyuaP2UDt8cKc7rUJMpZhBEm/LdSFfZQEDScmWCgjz",
+	"JB4owjlEOsF7zHFS2pS8hFR2mbmUdmYGoVgkFglHusPR7g4gyQTOqQiRho/BiOqgghF7sqczGu2M9HSI",
+	"jXspzCZckDHZxyNsG2wSkJeJxmM0JLMSHHsWqgjAfB4cRUUNhAhCIO2v/Ka5UP72NzChKpqSVfIg5ATx",
+	"HSkcBkmWDbXQThaqqowISLssZhqEnJBHBHRCSmg6GGilUxgAC5YBlqBDFBgksllU1OLA22aRZhahtvlr",
+	"9dlmZfup9zZTHTqkvwWd8+4mxbrlJaCzwa5pFyxuHe/Tsf9nGphldpBBeWVhnw2kkMqb1VnTUtlLUgOt",
+	"hNxYZPemewck4SpLx/ZYfkUNTlq36NAHGTTLOtbVEtFkPEdHZUhKkcqi2ePIWttt909atrizV2wnTJjZ",
+	"Z2utQVVr1fwf8vT9E74aU7ZnsBTQ8hAufwAKUD2KJI+OW94mTtlD6Q62KeyrlCxG0ORUIjyeSE6wRQlH",
+	"RXDwrdFomP3uACVM97vlQxZyCkHUw8p2SSZY7bjs2CMclIYZFEWSteHeRVhSVIAWNcqhggnlNpj8NAg5",
+	"GuDN0ngHt7X86wqmchkHbxQzwowyjzp9w9JwOsz6WdOO6nJHHKQ/PlYkImVTBDQ8dribJY5doQYKCtFA",
+	"+liRsB1srgkBRQrMGYhnyBTBbI4aOk3GWc2kUZlttPGD9FFUToMQCzLpssk43eEn1TRSIGR9AGEynf6Y",
+	"h9kOCkVgdZ/QXyU1i5bSQFUWCLPSXKddlt3Oc2g0LCVm8QhqvE2faFArkX0gzceyYyVqWt8goFSUGFgC",
+	"QGKxTpo3taTtEhR3kPyq01iLwNuL5eeaDy55VsfHgJsWkxDj65+MSw94CTRgaMtjEs/gCzkFFGCZWTAg",
+	"U4e6sWWcO8Edmj2OKxOaFu1LzjQs3cis3NIRB28pIKtgGotZaNBy8AUEsWlslFmuLXQkU1NCzmYLs4dB",
+	"k7U8R2LBIITFTNRShwJwkRMOdQiiMI9UwkFUtDPSGaHYSikiDIuyEBe6OyOd3YIo0NCMpQooIoNzcyrM",
+	"ZrVwJtu1kAmbCKfLhDNdjm6gORSQig0CXyedMo6/WF43rmzWl6/yf79YvkCfYK64fmW9futCXF+96B+m",
+	"+vWmceOsXfKIRiLHioQhtndMeTS6pEIWzMqhPPMG7fRMgVFFBYoqyRiqZTsGIZ0pPGn3xcdBNBKxFyDI",
+	"FGhQnUNaI4QJmSkIMxGSgfkZq5CHFf4hmDcmiFvGjX0i6XaFHj+YwiFHtCOCpgFC8zgIhFwhmiuqsCy7",
+	"lMLMYBxF5iedMg76BI6pr73ZxiQhLtC1KXv63ajCmdaRN+S1ji4dVTAQeMOT1gWOEpeV9fesSkCNK9rX",
+	"NxC1giIG8xsxkVXGaiTjeGKy0cLqqYwVZGz9MxqQ1du9kY7ySuXA1uHF8gXPbbOu4dZoK471KrajGhZP",
+	"YRsBuL19C9wketw6A+s4hYs0OsGaddn6NJaHSJxZsynLlvRAX2Qwm4nFULS/vwf2RuBgdwT1RHuy2f4o",
+	"ysJIXzQWzWSlWF9fd3dvVoKx7ogU64H9AwN9cEAanG2yPu5N1e5CRSOxnl2WytNCaomRD7t0xPO5YiwS",
+	"+X0t1L+3L7O9lmnPbgtomY5FImD87d26MX2aZBrVztd9y6+0b3lJFHq4JgW9a2tcl+/rWPZidPcXG5/X",
+	"0Ddig7u/4fvsbUkUetuh0fl1gbM8wcx+s8LEh0cCcpAfHqH7jZQKBaiWA3EG02dufdpLzVCsBedYodt8",
+	"mJfBA0AkfcYJWrwPNiKNgHpq22iGccAARpGDCx+YYJ6It1s57eBRVHa4qWNFwlpoPObLBNu8BbA3HBkM",
+	"R6NsUSjqc3abNcV2tfOPKVLlRD/7Uv/UbJ2pXj3l72h7sXzSebG6cc+EqPrWmfoXdyo7d4CvicHydydT",
+	"+IBMgy0v8NlTc5zIkFkKt9kUAkJeuuIg3ahCM8xm9xRQYPR7mgr2mXUfXgFJe8rdaRrMzsnzCFO4+C5L",
+	"rPCzM3iS5g3izfpDF5STNX6ahowJCGUURSOaCotFXhVSzTd4khrmVQSlMs+GIKkTHCZIAppiEm2LOuwc",
+	"32r428cq0wpGNr5aUFLY2l4skQhCWKFRHE/R0ZjSkY7MIRXFm4SCZvgp8fMlZJLCjcboBRrrSxInlFXq",
+	"iigr8owMi1nN1N4bxFV8lbHr496OIKBK9W3YuQn+qHPn7TEf+huYW7YaN2kidrQlBTUN+bpyPM00zt6Z",
+	"/wadLGbjirvbxNs43bLR2dHC3H4nMfterj0M5u0A3h2EBZo2B3R/jbr+O6GuVwme3Dipsv157dkzX9+3",
+	"pCzgvAKltjysEyg5L7eNlkSz8TwYPLmASV84Gg3Hemxggqw6WNdsCUtW+qnrY7u9dKl5KsrdM8u/mDXu",
+	"3+a+QF/bquzcaVbU4nk03sMSkMByssMTWCmccFXtbEGGPGR02OmjpvU/07HKGklhZ/WPgJCT0o5OkDA7",
+	"1KGKnF3qIoh2URxZLkHME0/Gw3vGqbV4deNn/eIZk/q1LX3l/1Q37ukrZ2iAt/nP6vkH+tYT5xTVq6eo",
+	"PK5dF0Fle1XfeVrb3HSNwQbg3/w73+ON4LXnX9dunuMDGOe/01ceiSlc/fSJsfmZ8clp/czPle3PLQi8",
+	"Vf36J7owKw+cOR4+Ah9NBPXlG8bKunM84/IN4+IKE/8hRUNxW+wEkJxSyktApv64gLAGCNI082cRqbIi",
+	"mWXJoqrMyqzPjn3WEOLi6GBNeimcKQMVEU2VrRPKHMVYq3kd5oloNp7BBlhnHe7lIiSkaWLM9yXD7qmx",
+	"l9wa/lL6wlksUoRarpGScXZ/v8K02V6/fzQXy8ycmSDWJQZNMWPJkFKQNRo0/HbmC/4RpKeHz/rmIygz",
+	"5fpm43cmcPjHG388y/RKP1FpjyOfnu+Ohzxf55jW8TUK+rNQUHv6xVbBe0ZT/GMH/qj9+qV++o5zAxrX",
+	"/qX/slxfviqIAquCOU6T8B/31DhQotVIlHBnr7GLBE+TrXfO9g6IW/qzj4h7fSBciwPhguZooR8mA98u",
+	"G9fvOM2hqD95VD+7alx6UHvwSXXjHthNEK72JjYob8zjkqhePWU+/YrHFIEThBlr65Wnt6tfb+vr50y/",
+	"v3pRX2PgjYv82Rk+hv7FOf38GX3tR/MVa+zK9mple7l29qdmsnVhOyZVfX3L+PRz/bN75jd/33xSv7Ie",
+	"wEv15mZt87YLM1rQRP/inAusWNddRzCsXa6un9FPP6w+3Hl9ZsrrkwD/LU4CbJ+o1t7PI6JdzZOTllgk",
+	"1kND5UiPk549r8+uJsczt7nJ/5y5X5m5252p3Ra4TcPoPzLo5ZnFZkwc2Vs9MNK9p3PADo3PJA5P73ch",
+	"qMqzGzRA/+YTnmWpbd3hzPDkyss8BIxPU7+ybqxccuUvPntkLJ+obK/qp0/UNrcZqMKKBiBPmhEk2ajK",
+	"E3AQDWoIzCpqRpYIkLU/BK1M4VBH2lIkr8RlBk7PN5adDHNObI71+Mfqzho3VXSvnX5ounjPiM7ZeDbG",
+	"CbZcTHhoZzvW9Tqb2Lj/rb697Z2GDs0oNY1FM7jBCW7M4KPc3MgzQwfGh99mZ5DuEdt4eHE+Wrv1f/Uz",
+	"O9WdL0VG98OL+tqF2s/mIxZn0zPJQ+OH39rvH8psq3ecSlDZXq09ergLBU1fYxMOjx+ankwMT8/QmYfH",
+	"D42OTR58Jczrj3/UTz+sX77fnPnE8PD44UOclHeTk2OjY76FqGx/Xrt5zvj0S+P7X41r/zJW1vXPru9C",
+	"RXXny+rm5fqXj2o3z+mrN3ny1rj2aW1rSwSV55vGxhPX+XsNQixc7pFGdeeCvnpzN95/vGlc+5Q+unnV",
+	"Q4EI+OXXp/79+yDYhp/yOPLWvurP898BqG5Xmj3WvAm1rQ373snwu4Am2HbP3mDvtAX6DT/ub+41doeI",
+	"Ho/yciDiXr3L7uQ2PE9LSls4lJaUtnypJWFBHuqVC7Olt9qd5iBP1pLmQL/Wktrf49XaJzg4TAv0f61l",
+	"+Tu8X+tApWdPYcf45Ehykok/+f7Y1PSUK/7gq8ijQxoDMNP7MsOO2s+njKfr9tB2eDGrlLD0hyIGL1/s",
+	"5QBuAiAwt7W1zVv8UduOVm9uvsYffzn+CFBYj8cKVNpghxq4yC23Ge/2/f/xT1Z4/0DFq/1bFP5t9foP",
+	"U/xn/mEK7xbq/b3193/Lg/JbHovf6I8msIAaFUjy156X32SI4DKaa/hGUc1MG7M0sD2+q1b3ejv/h5zK",
+	"L/6eOYNKF3tSseam5RV8HtPGObi8yanFabhWk1TGblGzekHt1syWjaBtd37aUf1LkQRS55v30G3v6Nev",
+	"6+urL5Yv8DWrbd3hV/QHZ2qbz+uXN/UHP9SeX6hePWWcv6OfvlM9yQ+TLKoylTCQlAKUsQhUhZ0JYX6O",
+	"gBFUEWFHsyNCQFGR+bem7sNwYFHuLGRz7gNxhMD+Nv322d0p/eWkfu2Bj9IMzB4tFQMIhUBFBUVDLipB",
+	"qERQ4xRxi02ZOA/A7QjkJRbEzBFbTXb94xa7f6jV2Wiosz7U8kvLboN0JWhrP5+qn+Vdjo7m3EZPboe7",
+	"62+2hCXimK6h4v4JfT3Vu7VRi+zLJH5cCjtAm33TQwDMqgoh7NMj6wMbJ8fOjuulI0v/LwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -52,6 +52,6 @@ func (h *handlers) QueryECommerceBalance(_ context.Context, req server.QueryECom
 
 // errorBody is a WeChat Pay error with the description openapi.yaml gives code for the
 // operation and status, then why.
-func (h *handlers) errorBody(op string, status int, code, why string) server.Error {
-	return server.Error{Code: code, Message: h.errs.message(op, status, code, why)}
+func (h *handlers) errorBody(op string, status int, code, why string) server.WechatPayError {
+	return server.WechatPayError{Code: code, Message: h.errs.message(op, status, code, why)}
 }

@@ -498,7 +498,7 @@ func detail(field, location, value, issue string) map[string]any {
 	return d
 }
 
-// wireError is server.Error with WeChat Pay's field order: code, message, detail.
+// wireError is server.WechatPayError with WeChat Pay's field order: code, message, detail.
 type wireError struct {
 	Code    string         `json:"code"`
 	Message string         `json:"message"`

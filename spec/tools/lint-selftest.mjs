@@ -30,7 +30,7 @@ const cases = [
   ["undocumented parameter extension", "rule/parameter-known-keys", (d) => (ch(d).parameters[0]["x-foo"] = 1)],
   ["x-wechatpay-encrypted not true", "rule/parameter-encrypted-boolean", (d) => (ch(d).parameters[1]["x-wechatpay-encrypted"] = "yes")],
   ["undocumented operation extension", "rule/operation-known-keys", (d) => (ch(d)["x-foo"] = 1)],
-  ["undocumented schema extension", "rule/schema-known-extensions", (d) => (schemas(d).Error["x-foo"] = 1)],
+  ["undocumented schema extension", "rule/schema-known-extensions", (d) => (schemas(d).WechatPayError["x-foo"] = 1)],
   ["x-wechatpay-updated removed", "rule/operation-updated-and-merchants", (d) => delete ch(d)["x-wechatpay-updated"]],
   ["enum meanings removed", "rule/enum-documented", (d) => delete schemas(d).AccountType["x-enum-descriptions"]],
   ["property description removed", "rule/schema-property-description", (d) => delete schemas(d).ECommerceBalance.properties.pending_amount.description],

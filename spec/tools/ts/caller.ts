@@ -31,7 +31,7 @@ export type ECommerceBalance = QueryECommerceBalanceOp["responses"][200]["conten
 /** The sub-merchant account types (可选取值). */
 export type AccountType = components["schemas"]["AccountType"];
 /** WeChat Pay's error answer {code, message, detail}. */
-export type WechatPayError = components["schemas"]["Error"];
+export type WechatPayError = components["schemas"]["WechatPayError"];
 
 /** HTTP statuses an operation documents as errors. */
 type ErrorStatus<Op extends { responses: object }> = Exclude<keyof Op["responses"], 200>;
