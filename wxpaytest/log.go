@@ -3,11 +3,13 @@ package wxpaytest
 import (
 	"net/url"
 	"sync"
+	"time"
 )
 
 // Request is one request the server received, as recorded in its request log.
 type Request struct {
 	Operation string     // operationId, "" when the request matched no operation
+	Time      time.Time  // when the request arrived
 	Method    string     // HTTP method
 	Path      string     // the path as received (escaped)
 	RawQuery  string     // the query as received, encrypted fields still encrypted

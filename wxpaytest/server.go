@@ -291,6 +291,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: time.Now(), rec: Request{
 		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Query: r.URL.Query(),
 	}}
+	ex.rec.Time = ex.start
 	ex.serial = s.answerSerial(r.Header.Get(headerSerial), "")
 	body, err := readBody(r)
 	if err != nil {

@@ -65,6 +65,9 @@ func TestDemoDataThroughTransport(t *testing.T) {
 		r.Attempt != 1 || r.Status != 200 || r.SignedWith != srv.Keys().PublicKeyID || r.RequestID == "" {
 		t.Errorf("logged %+v", r)
 	}
+	if r.Time.IsZero() || r.Time.Before(reqs[0].Time) || time.Since(r.Time) > time.Minute {
+		t.Errorf("arrival times %v, %v", reqs[0].Time, r.Time)
+	}
 	if r.Decrypted["bal_account_no"] != DemoBalAccountNo || r.Query.Get("bal_account_no") != DemoBalAccountNo || r.Query.Get("mchid") != "1900016681" {
 		t.Errorf("decrypted fields not logged: %+v", r)
 	}
