@@ -32,6 +32,13 @@
 // is signed with the public key, or for GET /v3/certificates with the platform key.
 // Requests returns the request log, with decrypted fields and attempt counts.
 //
+// The server stays bounded however long it runs: the request log keeps the newest
+// DefaultRequestLogSize requests (WithRequestLogSize), counting the dropped ones in
+// DroppedRequests; connections that do not send their headers within
+// DefaultReadHeaderTimeout or idle beyond DefaultIdleTimeout are closed, and headers over
+// DefaultMaxHeaderBytes are refused with 431 (WithReadHeaderTimeout, WithIdleTimeout,
+// WithMaxHeaderBytes).
+//
 // Error codes and their wording come from openapi.yaml: every error answer's message is the
 // description its x-wechatpay-errors rows give the code for the operation and status (the
 // operation's current page first), followed by what exactly was wrong; a Fault with no Code

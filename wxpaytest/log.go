@@ -1,10 +1,15 @@
 package wxpaytest
 
 import (
+	"crypto/sha256"
 	"net/url"
 	"sync"
 	"time"
 )
+
+// DefaultRequestLogSize is how many requests the request log keeps unless WithRequestLogSize
+// says otherwise: the newest ones, the oldest being dropped (and counted by DroppedRequests).
+const DefaultRequestLogSize = 1000
 
 // Request is one request the server received, as recorded in its request log.
 type Request struct {
@@ -17,7 +22,9 @@ type Request struct {
 	// Decrypted holds the plaintext of each field marked x-wechatpay-encrypted, by name.
 	Decrypted map[string]string
 	// Attempt counts how many times this same request (operation, path and parameters,
-	// after decryption) has been seen, 1-based: a client's retry has Attempt 2.
+	// after decryption) has been seen, 1-based: a client's retry has Attempt 2. The count
+	// goes on while the log still holds a request with the same key; once every one of them
+	// has been dropped, the next one counts from 1 again.
 	Attempt    int
 	Status     int    // the HTTP status answered; 0 when the connection was dropped
 	Code       string // the WeChat Pay error code answered, "" for a 2xx
@@ -26,38 +33,95 @@ type Request struct {
 	Fault      string // the fault applied (Fault.String), "" for none
 }
 
-// requestLog records requests and counts repeats; safe for concurrent use.
+// requestLog keeps the newest size requests in a ring and counts repeats; safe for
+// concurrent use. Its memory is bounded by size: attempt counts are kept only for keys
+// the ring still holds, under a digest of the key (a key can be as long as a query).
 type requestLog struct {
 	mu       sync.Mutex
-	list     []Request
-	attempts map[string]int
+	size     int
+	ring     []logEntry // grows to size, then wraps; ring[next] is the oldest once full
+	next     int
+	seq      uint64 // requests added so far
+	dropped  int
+	attempts map[logKey]attemptCount
 }
 
-// add counts one more request under key, sets its attempt number and appends it to the log.
+type logKey [sha256.Size]byte
+
+type logEntry struct {
+	req Request
+	key logKey
+	seq uint64
+}
+
+type attemptCount struct {
+	n    int    // requests seen with this key
+	last uint64 // seq of the newest, so dropping an older one leaves the count alone
+}
+
+func newRequestLog(size int) *requestLog {
+	return &requestLog{size: max(size, 0), attempts: make(map[logKey]attemptCount)}
+}
+
+// add counts one more request under key, sets its attempt number and appends it to the
+// log, dropping the oldest request when the log is full.
 func (l *requestLog) add(key string, r *Request) {
+	k := logKey(sha256.Sum256([]byte(key)))
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.attempts == nil {
-		l.attempts = make(map[string]int)
+	l.seq++
+	c := l.attempts[k]
+	c.n++
+	c.last = l.seq
+	r.Attempt = c.n
+	if l.size == 0 {
+		l.dropped++
+		return
 	}
-	l.attempts[key]++
-	r.Attempt = l.attempts[key]
-	l.list = append(l.list, *r)
+	l.attempts[k] = c
+	e := logEntry{req: *r, key: k, seq: l.seq}
+	if len(l.ring) < l.size {
+		l.ring = append(l.ring, e)
+		return
+	}
+	old := l.ring[l.next]
+	if a, ok := l.attempts[old.key]; ok && a.last == old.seq {
+		delete(l.attempts, old.key) // no request with this key is left in the log
+	}
+	l.ring[l.next] = e
+	l.next = (l.next + 1) % l.size
+	l.dropped++
 }
 
-// Requests returns a copy of the request log, oldest first.
+// Requests returns a copy of the request log, oldest first: the newest requests, at most
+// the log's size (DefaultRequestLogSize unless WithRequestLogSize was given).
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	out := make([]Request, len(s.log.list))
-	copy(out, s.log.list)
+	out := make([]Request, 0, len(s.log.ring))
+	for _, e := range s.log.ring[s.log.next:] {
+		out = append(out, e.req)
+	}
+	for _, e := range s.log.ring[:s.log.next] {
+		out = append(out, e.req)
+	}
 	return out
 }
 
-// ResetRequests empties the request log and forgets attempt counts.
+// DroppedRequests returns how many requests the request log has dropped, oldest first, to
+// stay within its size since the server started or ResetRequests was last called.
+func (s *Server) DroppedRequests() int {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.dropped
+}
+
+// ResetRequests empties the request log, forgets attempt counts and zeroes DroppedRequests.
 func (s *Server) ResetRequests() {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	s.log.list = nil
-	s.log.attempts = nil
+	s.log.ring = nil
+	s.log.next = 0
+	s.log.dropped = 0
+	s.log.attempts = make(map[logKey]attemptCount)
 }

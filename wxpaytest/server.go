@@ -31,6 +31,7 @@ type options struct {
 	logger *slog.Logger
 	routes []extraRoute
 	noDemo bool
+	limits limits
 }
 
 type extraRoute struct {
@@ -74,7 +75,7 @@ type Server struct {
 	extra   *http.ServeMux
 	state   *state
 	faults  faultQueue
-	log     requestLog
+	log     *requestLog
 	nonces  nonceCache
 	logger  *slog.Logger
 	now     func() time.Time
@@ -127,6 +128,7 @@ func Open(opts ...Option) (*Server, error) {
 		keys:    keys,
 		spec:    spec,
 		state:   newState(!o.noDemo),
+		log:     newRequestLog(o.limits.requestLogSize()),
 		logger:  o.logger,
 		now:     time.Now,
 		closing: make(chan struct{}),
@@ -156,6 +158,7 @@ func Open(opts ...Option) (*Server, error) {
 		}
 	}
 	s.hs = httptest.NewUnstartedServer(s)
+	o.limits.apply(s.hs.Config)
 	if o.addr != "" {
 		l, err := net.Listen("tcp", o.addr)
 		if err != nil {

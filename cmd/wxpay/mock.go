@@ -42,7 +42,11 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 			"and a readable reference at /docs.\n\n"+
 			"The .env file is written last, once the server accepts requests: wait for it. DIR may\n"+
 			"be reused across runs (the keys are new each time), but mock refuses a DIR holding key\n"+
-			"files it did not write. After Ctrl-C or SIGTERM it exits with status 0.")
+			"files it did not write. After Ctrl-C or SIGTERM it exits with status 0.\n\n"+
+			fmt.Sprintf("Meant to run for hours: wxpaytest keeps only its newest %d requests, closes\n"+
+				"connections that take over %s to send their headers or idle for %s, and limits a\n"+
+				"request's line and headers to %d KiB.", wxpaytest.DefaultRequestLogSize,
+				wxpaytest.DefaultReadHeaderTimeout, wxpaytest.DefaultIdleTimeout, wxpaytest.DefaultMaxHeaderBytes>>10))
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dir := fs.String("keys", "", "`directory` for the keys and .env, created if missing (default: a temporary directory, removed on exit)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr: anyone who can reach it gets answers signed with its public test keys")

@@ -150,6 +150,22 @@ func TestMockInProcess(t *testing.T) {
 		}
 	}
 
+	// The mock runs for hours as a shared fake: its server bounds headers (and their read
+	// time, and idle connections; wxpaytest's tests show those).
+	req, err := http.NewRequest(http.MethodGet, env[envBaseURL]+"/v3/certificates", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Big", strings.Repeat("a", 2*wxpaytest.DefaultMaxHeaderBytes))
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Error(err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("a %d-byte header got %s from the mock, want 431", 2*wxpaytest.DefaultMaxHeaderBytes, resp.Status)
+		}
+	}
+
 	cancel()
 	select {
 	case <-done:
