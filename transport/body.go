@@ -13,8 +13,38 @@ import (
 // net/http hands over the raw connection as the body, which would never end.
 var ErrInterimAnswer = errors.New("transport: a 1xx answer is not a WeChat Pay answer")
 
-// checkAnswer rejects a 1xx final answer, which WeChat Pay never sends, closing its body.
-func checkAnswer(resp *http.Response, host string) error {
+// checkRequest rejects, like net/http's Transport, a request it could only panic on.
+func checkRequest(req *http.Request) error {
+	switch {
+	case req == nil:
+		return errors.New("transport: nil *http.Request")
+	case req.URL == nil:
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return errors.New("transport: nil Request.URL")
+	case req.Header == nil:
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return errors.New("transport: nil Request.Header")
+	}
+	return nil
+}
+
+// checkAnswer rejects what base must never return and WeChat Pay never sends: no response
+// at all (net/http's Client says the same of a RoundTripper returning nil, nil), or a 1xx
+// final answer, whose body it closes. A missing body or header reads as empty.
+func checkAnswer(base http.RoundTripper, resp *http.Response, host string) error {
+	if resp == nil {
+		return fmt.Errorf("transport: Config.Base (%T) returned a nil *http.Response with a nil error", base)
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
 	if resp.StatusCode < 200 {
 		resp.Body.Close()
 		return fmt.Errorf("%w: HTTP %d from %s", ErrInterimAnswer, resp.StatusCode, host)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -85,10 +86,22 @@ func (c *certificates) loop() {
 				}
 				cancel()
 			}()
-			_ = c.refresh(ctx, nil, true)
+			c.refreshInBackground(ctx)
 			cancel()
 		}
 	}
+}
+
+// refreshInBackground runs a scheduled refresh. A panic in it (a caller's Base, Logger or
+// Signer) is logged, never allowed to take down the process from this goroutine.
+func (c *certificates) refreshInBackground(ctx context.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.t.log.LogAttrs(ctx, slog.LevelError, "wxpay platform certificate refresh panicked",
+				slog.String("panic", fmt.Sprintf("%.200v", p)), slog.String("stack", string(debug.Stack())))
+		}
+	}()
+	_ = c.refresh(ctx, nil, true)
 }
 
 func (c *certificates) close() {
@@ -166,7 +179,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	if err != nil {
 		return nil, err
 	}
-	if err := checkAnswer(resp, base.Host); err != nil {
+	if err := checkAnswer(t.base, resp, base.Host); err != nil {
 		return nil, err
 	}
 	body, err := readBody(ctx, resp, t.maxBody)

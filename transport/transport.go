@@ -178,6 +178,9 @@ var errNoValidKey = errors.New("transport: no valid WeChat Pay key: configure We
 // failing over as configured — and verifies a 2xx answer before returning it. It never
 // modifies req, and always closes req.Body.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
 	body, err := readAll(req)
 	if err != nil {
 		return nil, err
@@ -345,7 +348,10 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 		}
 		return nil, nil, err
 	}
-	if err := checkAnswer(resp, target.Host); err != nil {
+	if err := checkAnswer(t.base, resp, target.Host); err != nil {
+		if obs != nil {
+			obs.attemptDone(ctx, target, nil, nil, start, err)
+		}
 		return nil, nil, err
 	}
 	resp.Request = out
