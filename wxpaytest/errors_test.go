@@ -62,7 +62,7 @@ func TestErrorsComeFromSpec(t *testing.T) {
 		{"bad signature", "QueryECommerceBalance", raw{uri: ecomPath + DemoSubMchID, auth: badSig}},
 		{"bad signature", "QueryAccountBalance", raw{uri: valid["QueryAccountBalance"].uri, auth: badSig}},
 		{"bad signature", "ListCertificates", raw{uri: "/v3/certificates", serial: "-", auth: badSig}},
-		{"no Wechatpay-Serial", "QueryECommerceBalance", raw{uri: ecomPath + DemoSubMchID, serial: "-"}},
+		{"no Wechatpay-Serial", "QueryAccountBalance", raw{uri: valid["QueryAccountBalance"].uri, serial: "-"}},
 		{"unknown Wechatpay-Serial", "QueryAccountBalance", raw{uri: valid["QueryAccountBalance"].uri, serial: "PUB_KEY_ID_0000"}},
 		{"account_type not in the enum", "QueryECommerceBalance", raw{uri: ecomPath + DemoSubMchID + "?account_type=GOLD"}},
 		{"mchid missing", "QueryAccountBalance", raw{uri: channelPath + "?bal_account_no=abc"}},

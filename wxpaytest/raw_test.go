@@ -59,8 +59,14 @@ func TestRawSpecViolations(t *testing.T) {
 func TestRawWechatpaySerial(t *testing.T) {
 	srv := newTestServer(t)
 	k := srv.Keys()
-	raw{uri: ecomPath + DemoSubMchID, serial: "-"}.do(t, srv).wantError(t, http.StatusBadRequest, "PARAM_ERROR", "Wechatpay-Serial")
-	raw{uri: ecomPath + DemoSubMchID, serial: "PUB_KEY_ID_0000"}.do(t, srv).wantError(t, http.StatusBadRequest, "PARAM_ERROR", "Wechatpay-Serial", "PUB_KEY_ID_0000")
+	chURI := channelURI(t, k, k.PublicKeyID, "1900016681", DemoBalAccountNo)
+	raw{uri: chURI, serial: "-"}.do(t, srv).wantError(t, http.StatusBadRequest, "PARAM_ERROR", "Wechatpay-Serial")
+	raw{uri: chURI, serial: "PUB_KEY_ID_0000"}.do(t, srv).wantError(t, http.StatusBadRequest, "PARAM_ERROR", "Wechatpay-Serial", "PUB_KEY_ID_0000")
+	// 查询二级商户账户实时余额's page asks for Authorization and Accept only (issue 12):
+	// without Wechatpay-Serial the answer is signed with the default key, the public key.
+	if a := (raw{uri: ecomPath + DemoSubMchID, serial: "-"}).do(t, srv); a.status != http.StatusOK || a.header.Get("Wechatpay-Serial") != k.PublicKeyID {
+		t.Fatalf("e-commerce query without Wechatpay-Serial: %d %s signed by %s", a.status, a.body, a.header.Get("Wechatpay-Serial"))
+	}
 
 	// Naming the platform certificate: fields decrypt with its key and the answer is signed with it.
 	a := raw{uri: channelURI(t, k, k.PlatformSerial(), "1900016681", DemoBalAccountNo), serial: k.PlatformSerial()}.do(t, srv)

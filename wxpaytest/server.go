@@ -280,6 +280,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveAPI(w, r)
 }
 
+// certificatesOperation is the operationId of GET /v3/certificates in openapi.yaml (the
+// generated ServerInterface method handlers.ListCertificates implements).
+const certificatesOperation = "ListCertificates"
+
 // exchange is one request in flight through serveAPI.
 type exchange struct {
 	rec    Request
@@ -304,9 +308,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	route, pathParams, allowed := s.spec.route(r)
 	if route != nil {
 		ex.rec.Operation = route.Operation.OperationID
-		if !requiresSerial(route) {
-			// The request need not name a key (GET /v3/certificates): unless it names one,
-			// sign with the platform key, so a client can bootstrap from the answer.
+		if ex.rec.Operation == certificatesOperation {
+			// GET /v3/certificates: unless the request names a key, sign with the platform
+			// key, so a client can bootstrap from the answer.
 			ex.serial = s.answerSerial(r.Header.Get(headerSerial), s.keys.PlatformSerial())
 		}
 	}
