@@ -128,8 +128,24 @@ type authError struct{ Reason string }
 
 func (e *authError) Error() string { return "Authorization: " + e.Reason }
 
-// checkAuthorization runs WeChat Pay's checks on a request's Authorization header.
+// checkAuthorization runs WeChat Pay's checks on a request's Authorization header, for
+// the merchant of keys only.
 func checkAuthorization(keys *Keys, nonces *nonceCache, header, method, uri string, body []byte, now time.Time) (Authorization, error) {
+	return checkAuthorizationOf(func(mchID string) (merchantKey, bool) {
+		return merchantKey{keys.CertificateSerialNo, &keys.MerchantKey.PublicKey}, mchID == keys.MchID
+	}, nonces, header, method, uri, body, now)
+}
+
+// merchantKey is what a merchant's requests are checked against: its certificate serial
+// and the public half of its merchant API key.
+type merchantKey struct {
+	serial string
+	pub    *rsa.PublicKey
+}
+
+// checkAuthorizationOf runs WeChat Pay's checks on a request's Authorization header, for
+// the merchants merchant knows.
+func checkAuthorizationOf(merchant func(mchID string) (merchantKey, bool), nonces *nonceCache, header, method, uri string, body []byte, now time.Time) (Authorization, error) {
 	if header == "" {
 		return Authorization{}, &authError{"header is missing"}
 	}
@@ -137,16 +153,17 @@ func checkAuthorization(keys *Keys, nonces *nonceCache, header, method, uri stri
 	if err != nil {
 		return a, &authError{err.Error()}
 	}
-	if a.MchID != keys.MchID {
+	m, ok := merchant(a.MchID)
+	if !ok {
 		return a, &authError{fmt.Sprintf("mchid %q is not this server's merchant", truncate(a.MchID, 40))}
 	}
-	if a.SerialNo != keys.CertificateSerialNo {
+	if a.SerialNo != m.serial {
 		return a, &authError{fmt.Sprintf("serial_no %q is not the merchant API certificate's serial", truncate(a.SerialNo, 64))}
 	}
 	if skew := now.Sub(a.Time()); skew > MaxClockSkew || skew < -MaxClockSkew {
 		return a, &authError{fmt.Sprintf("timestamp %s is more than 5 minutes from the server's clock (off by %s)", a.Timestamp, skew.Round(time.Second))}
 	}
-	if err := verifySignature(&keys.MerchantKey.PublicKey, requestMessage(method, uri, a.Timestamp, a.NonceStr, body), a.Signature); err != nil {
+	if err := verifySignature(m.pub, requestMessage(method, uri, a.Timestamp, a.NonceStr, body), a.Signature); err != nil {
 		return a, &authError{err.Error()}
 	}
 	if !nonces.add(a.MchID+"\x00"+a.NonceStr, now) {

@@ -4,6 +4,8 @@
 // pair with a PUB_KEY_ID_… ID and a self-signed platform certificate (see Keys). Client
 // returns an *http.Client whose transport.Transport signs for that merchant and verifies the
 // server's answers; TransportConfig returns the same settings for a client built by hand.
+// AddMerchant makes the server accept more merchant identities (a service provider's
+// many merchants), each checked against its own serial and key.
 // Callers should call Close when done.
 //
 // The server is driven by the embedded openapi.yaml (through package generated/server,

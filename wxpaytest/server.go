@@ -77,6 +77,7 @@ type Server struct {
 	faults  faultQueue
 	log     *requestLog
 	nonces  nonceCache
+	others  sync.Map // mchID → merchantKey: merchants added by AddMerchant
 	logger  *slog.Logger
 	now     func() time.Time
 	closing chan struct{}
@@ -316,7 +317,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// 1. Authorization.
-	if _, err := checkAuthorization(s.keys, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
+	if _, err := checkAuthorizationOf(s.merchant, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
 		s.fail(w, ex, http.StatusUnauthorized, "SIGN_ERROR", err.Error(), nil)
 		return
 	}
