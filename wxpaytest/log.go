@@ -22,9 +22,10 @@ type Request struct {
 	// Decrypted holds the plaintext of each field marked x-wechatpay-encrypted, by name.
 	Decrypted map[string]string
 	// Attempt counts how many times this same request (operation, path and parameters,
-	// after decryption) has been seen, 1-based: a client's retry has Attempt 2. The count
-	// goes on while the log still holds a request with the same key; once every one of them
-	// has been dropped, the next one counts from 1 again.
+	// after decryption) has been seen in a row, 1-based: a client's retry has Attempt 2.
+	// An answer no client retries (a status below 500 other than 429) ends the series, so
+	// the same query sent again later, by another run of a program, has Attempt 1. The
+	// count also restarts once the log holds no request with the same key.
 	Attempt    int
 	Status     int    // the HTTP status answered; 0 when the connection was dropped
 	Code       string // the WeChat Pay error code answered, "" for a 2xx
@@ -78,7 +79,11 @@ func (l *requestLog) add(key string, r *Request) {
 		l.dropped++
 		return
 	}
-	l.attempts[k] = c
+	if final(r.Status) {
+		delete(l.attempts, k) // the series ended: the next one is a new request
+	} else {
+		l.attempts[k] = c
+	}
 	e := logEntry{req: *r, key: k, seq: l.seq}
 	if len(l.ring) < l.size {
 		l.ring = append(l.ring, e)
@@ -124,4 +129,10 @@ func (s *Server) ResetRequests() {
 	s.log.next = 0
 	s.log.dropped = 0
 	s.log.attempts = make(map[logKey]attemptCount)
+}
+
+// final reports whether a client's retry policy stops at status: every answer but a 429,
+// a 5xx or none at all (a dropped connection, or a client that gave up).
+func final(status int) bool {
+	return status != 0 && status != 429 && status < 500
 }
