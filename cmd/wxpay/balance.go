@@ -5,7 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
+	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,7 +14,6 @@ import (
 
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
-	"github.com/wxpay-oapi/wxpay/transport"
 )
 
 const credentialsHelp = `Credentials come from the flags below, from --env-file (such as the .env that
@@ -28,7 +28,7 @@ object {status, code, message, detail, request_id} on stderr (exit 1); an answer
 fails verification exits 1; a mistake in flags or settings exits 2.`
 
 // runECommerceBalance is "wxpay ecommerce-balance": QueryECommerceBalance.
-func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer, getenv env) error {
+func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer, getenv env) error {
 	types := specAccountTypes()
 	fs := newFlagSet("ecommerce-balance", "--sub-mchid ID [--account-type "+strings.Join(types, "|")+"] [-o json|table]",
 		"Query the real-time balance of an e-commerce sub-merchant (查询二级商户账户实时余额),\n"+
@@ -43,7 +43,7 @@ func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout
 		return err
 	}
 	if strings.TrimSpace(*subMchid) == "" {
-		return usagef("ecommerce-balance: --sub-mchid is required: the sub-merchant ID (二级商户号) to query")
+		return usagef("--sub-mchid is required: the sub-merchant ID (二级商户号) to query")
 	}
 	params := &generated.QueryECommerceBalanceParams{}
 	if *accountType != "" {
@@ -53,10 +53,11 @@ func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout
 		}
 		params.AccountType = &at
 	}
-	client, _, err := newClient(q.creds, q.timeout, getenv)
+	client, err := newClient(q.creds, q.timeout, getenv, stderr)
 	if err != nil {
 		return err
 	}
+	defer client.Close()
 	ctx, cancel := context.WithTimeout(ctx, q.timeout)
 	defer cancel()
 	resp, err := client.QueryECommerceBalanceWithResponse(ctx, strings.TrimSpace(*subMchid), params)
@@ -72,13 +73,14 @@ func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout
 
 // runChannelBalance is "wxpay channel-balance": QueryAccountBalance, with bal_account_no
 // encrypted here, so its plaintext never leaves the machine.
-func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdout, _ io.Writer, getenv env) error {
-	fs := newFlagSet("channel-balance", "--mchid ID --bal-account-no PLAINTEXT [-o json|table]",
-		"Query the channel quota of a balance account (查询渠道额度). The balance account\n"+
+func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
+	fs := newFlagSet("channel-balance", "--target-mchid ID --bal-account-no PLAINTEXT [-o json|table]",
+		"Query the channel quota of a balance account (查询渠道额度) of the merchant\n"+
+			"--target-mchid, as the merchant --caller-mchid (WXPAY_MCHID). The balance account\n"+
 			"number (额度台账号) is encrypted with the WeChat Pay public key before it is sent, and\n"+
 			"is never printed; pass --bal-account-no - to read it from stdin instead of the\n"+
 			"command line (and so keep it out of shell history).\n\n"+credentialsHelp)
-	mchid := fs.String("mchid", "", "`ID` of the merchant whose quota to query (微信支付商户号), required")
+	mchid := fs.String("target-mchid", "", "`ID` of the merchant whose quota to query (微信支付商户号), required; the caller is --caller-mchid")
 	balAccountNo := fs.String("bal-account-no", "", "balance account number (额度台账号) in `plaintext`, or - to read it from stdin; required")
 	q := addQueryFlags(fs)
 	if err := fs.parse(args, stdout); err != nil {
@@ -88,7 +90,7 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 		return err
 	}
 	if strings.TrimSpace(*mchid) == "" {
-		return usagef("channel-balance: --mchid is required: the merchant ID (微信支付商户号) to query")
+		return usagef("--target-mchid is required: the merchant whose quota to query (微信支付商户号); it may be the caller, --caller-mchid (%s)", envMchID)
 	}
 	plaintext := strings.TrimSpace(*balAccountNo)
 	if plaintext == "-" {
@@ -99,19 +101,23 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 		plaintext = strings.TrimSpace(line)
 	}
 	if plaintext == "" {
-		return usagef("channel-balance: --bal-account-no is required: the balance account number (额度台账号), in plaintext")
+		return usagef("--bal-account-no is required: the balance account number (额度台账号), in plaintext")
 	}
-	client, tr, err := newClient(q.creds, q.timeout, getenv)
+	client, err := newClient(q.creds, q.timeout, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	ciphertext, err := tr.Encrypt(plaintext)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(ctx, q.timeout)
+	defer cancel()
+	if err := bootstrap(ctx, client); err != nil {
+		return err
+	}
+	ciphertext, err := client.Encrypt(plaintext)
 	if err != nil {
 		// Encrypt's errors give sizes, never the plaintext.
 		return usagef("--bal-account-no: %s", strings.TrimPrefix(err.Error(), "transport: "))
 	}
-	ctx, cancel := context.WithTimeout(ctx, q.timeout)
-	defer cancel()
 	resp, err := client.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{
 		Mchid:        strings.TrimSpace(*mchid),
 		BalAccountNo: ciphertext,
@@ -126,24 +132,55 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 	return writeJSON(stdout, resp.Body)
 }
 
-// newClient loads the settings and builds the signing transport and the generated client.
-// Each attempt gets half the query's timeout, so a hanging primary host still leaves time
-// to fail over to the backup.
-func newClient(creds credentialFlags, timeout time.Duration, getenv env) (*generated.ClientWithResponses, *transport.Transport, error) {
+// newClient loads the settings and builds the client: the generated client over the
+// signing transport. Each attempt gets half the query's timeout, so a hanging primary host
+// still leaves time to fail over to the backup. The caller closes it (it may be refreshing
+// downloaded platform certificates).
+func newClient(creds credentialFlags, timeout time.Duration, getenv env, stderr io.Writer) (*cliClient, error) {
 	cc, err := creds.load(getenv)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	warnMockKeys(stderr, cc.keyFile, cc.baseURL)
 	cc.transport.AttemptTimeout = timeout / 2
-	tr, err := transport.New(cc.transport)
+	c, err := wxpay.NewClient(cc.baseURL, cc.transport)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	client, err := generated.NewClientWithResponses(cc.baseURL, generated.WithHTTPClient(&http.Client{Transport: tr}))
-	if err != nil {
-		return nil, nil, fmt.Errorf("building the client for %s: %w", cc.baseURL, err)
+	t := cc.transport
+	return &cliClient{Client: c, downloadOnly: t.APIv3Key != nil && t.WechatPayPublicKey == nil && len(t.PlatformCertificates) == 0}, nil
+}
+
+// cliClient is a wxpay.Client that knows whether it starts without any WeChat Pay key.
+type cliClient struct {
+	*wxpay.Client
+	downloadOnly bool // only the APIv3 key: no key to encrypt with before the first download
+}
+
+// bootstrap makes sure the client holds a WeChat Pay key to encrypt with. With only the
+// APIv3 key configured it has none until it has downloaded the platform certificates: the
+// first answer, naming a serial it does not know, makes the transport download them from the
+// host that answered (the --base-url one), and verifies that answer with them.
+func bootstrap(ctx context.Context, client *cliClient) error {
+	if !client.downloadOnly {
+		return nil
 	}
-	return client, tr, nil
+	_, err := wxpay.Result(client.ListCertificatesWithResponse(ctx))
+	return err
+}
+
+// warnMockKeys warns on stderr when the merchant key is a test key written by 'wxpay mock'
+// (its directory holds mock's .env) and the requests go somewhere other than loopback: most
+// likely WXPAY_BASE_URL was not set, and the test keys are about to reach WeChat Pay.
+func warnMockKeys(stderr io.Writer, keyFile, baseURL string) {
+	if keyFile == "" || !isMockDir(filepath.Dir(keyFile)) {
+		return
+	}
+	if u, err := url.Parse(baseURL); err == nil && isLoopback(u.Hostname()) {
+		return
+	}
+	fmt.Fprintf(stderr, "wxpay: warning: %s is a test key written by 'wxpay mock', but the request goes to %s, not to a mock on loopback: "+
+		"set %s to the mock's URL (its .env has it)\n", envPrivateKeyFile, baseURL, envBaseURL)
 }
 
 // specAccountTypes lists the account types the embedded openapi.yaml allows (accountTypes).

@@ -55,7 +55,7 @@ func TestECommerceBalanceTableAndAccountType(t *testing.T) {
 func TestChannelBalance(t *testing.T) {
 	t.Parallel()
 	srv, env := newServer(t)
-	r := runCLI(t, env, "channel-balance", "--mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo)
+	r := runCLI(t, env, "channel-balance", "--target-mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo)
 	if r.code != exitOK || r.stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
@@ -76,7 +76,7 @@ func TestChannelBalance(t *testing.T) {
 
 	// -o table, and the plaintext read from stdin.
 	r = runCLIContext(t, context.Background(), env, wxpaytest.DemoBalAccountNo+"\n",
-		"channel-balance", "--mchid", env[envMchID], "--bal-account-no", "-", "-o", "table")
+		"channel-balance", "--target-mchid", env[envMchID], "--bal-account-no", "-", "-o", "table")
 	if r.code != exitOK || !strings.Contains(r.stdout, "0.01 yuan (1 fen)") || !strings.Contains(r.stdout, "false") {
 		t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -132,7 +132,7 @@ func TestAPIErrors(t *testing.T) {
 
 	// A queued fault.
 	srv.QueueFault(wxpaytest.Fault{Operation: "QueryAccountBalance", Status: 403, Code: "NO_AUTH", Message: "商户无权限"})
-	e = apiErrorOf(t, runCLI(t, env, "channel-balance", "--mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo))
+	e = apiErrorOf(t, runCLI(t, env, "channel-balance", "--target-mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo))
 	if e.Status != 403 || e.Code != "NO_AUTH" || e.Message != "商户无权限" || e.RequestID == "" {
 		t.Errorf("queued fault: %+v", e)
 	}
@@ -182,10 +182,10 @@ func TestBadInputNeverSent(t *testing.T) {
 		{[]string{"ecommerce-balance", "--sub-mchid", "1", "--timeout", "0s"}, "--timeout 0s"},
 		{[]string{"ecommerce-balance", "--sub-mchid", "1", "extra"}, `unexpected argument "extra"`},
 		{[]string{"ecommerce-balance", "--nope"}, "flag provided but not defined: -nope"},
-		{[]string{"channel-balance", "--bal-account-no", "x"}, "--mchid is required"},
-		{[]string{"channel-balance", "--mchid", "1900000001"}, "--bal-account-no is required"},
-		{[]string{"channel-balance", "--mchid", strings.Repeat("1", 40), "--bal-account-no", "x"}, "--mchid: "},
-		{[]string{"channel-balance", "--mchid", "1900000001", "--bal-account-no", tooLong}, "--bal-account-no: plaintext of 300 bytes is too long"},
+		{[]string{"channel-balance", "--bal-account-no", "x"}, "--target-mchid is required"},
+		{[]string{"channel-balance", "--target-mchid", "1900000001"}, "--bal-account-no is required"},
+		{[]string{"channel-balance", "--target-mchid", strings.Repeat("1", 40), "--bal-account-no", "x"}, "--target-mchid: "},
+		{[]string{"channel-balance", "--target-mchid", "1900000001", "--bal-account-no", tooLong}, "--bal-account-no: plaintext of 300 bytes is too long"},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, env, tt.args...)
@@ -220,13 +220,13 @@ func TestSettingsErrors(t *testing.T) {
 		{"private key file missing", with(env, envPrivateKeyFile, "/nonexistent/apiclient_key.pem"), "WXPAY_PRIVATE_KEY_FILE: merchant private key (/nonexistent/apiclient_key.pem): cannot read the file"},
 		{"public key in place of the private key", with(env, envPrivateKeyFile, env[envPublicKeyFile]), "WXPAY_PRIVATE_KEY_FILE: merchant private key"},
 		{"private key in place of the public key", with(env, envPublicKeyFile, env[envPrivateKeyFile]), "WXPAY_PUBLIC_KEY_FILE: WeChat Pay public key"},
-		{"bad merchant ID", with(env, envMchID, "19000 00001"), "WXPAY_MCHID (--merchant-id): not a merchant ID"},
+		{"bad merchant ID", with(env, envMchID, "19000 00001"), "WXPAY_MCHID (--caller-mchid): not a merchant ID"},
 		{"bad base URL", with(env, envBaseURL, "127.0.0.1:8080"), "WXPAY_BASE_URL: not a base URL"},
 	}
 	for _, tt := range tests {
 		for _, args := range [][]string{
 			{"ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID},
-			{"channel-balance", "--mchid", "1900000001", "--bal-account-no", wxpaytest.DemoBalAccountNo},
+			{"channel-balance", "--target-mchid", "1900000001", "--bal-account-no", wxpaytest.DemoBalAccountNo},
 		} {
 			r := runCLI(t, tt.env, args...)
 			if r.code != exitUsage || r.stdout != "" {
@@ -245,7 +245,7 @@ func TestSettingsErrors(t *testing.T) {
 
 	// Flags stand in for the environment.
 	r := runCLI(t, without(env, envMchID, envPrivateKeyFile), "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID,
-		"--merchant-id", env[envMchID], "--private-key-file", env[envPrivateKeyFile])
+		"--caller-mchid", env[envMchID], "--private-key-file", env[envPrivateKeyFile])
 	if r.code != exitOK {
 		t.Errorf("with flags for the missing settings: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
@@ -306,9 +306,15 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	r := runCLI(t, nil, "ecommerce-balance", "-h")
-	for _, f := range []string{"-sub-mchid", "-account-type", "-timeout", "-o format", "-merchant-id", "-private-key-file", "WXPAY_PRIVATE_KEY_FILE"} {
+	for _, f := range []string{"-sub-mchid", "-account-type", "-timeout", "-o format", "-caller-mchid", "-private-key-file", "WXPAY_PRIVATE_KEY_FILE"} {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("ecommerce-balance -h lacks %q:\n%s", f, r.stdout)
+		}
+	}
+	r = runCLI(t, nil, "channel-balance", "-h")
+	for _, f := range []string{"-target-mchid ID", "whose quota to query", "-caller-mchid ID", "not the merchant queried", "-platform-cert-file", "-apiv3-key-file", "-env-file"} {
+		if !strings.Contains(r.stdout, f) {
+			t.Errorf("channel-balance -h lacks %q:\n%s", f, r.stdout)
 		}
 	}
 	for _, args := range [][]string{nil, {"balance"}, {"help", "balance"}} {

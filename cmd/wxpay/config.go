@@ -31,15 +31,15 @@ const (
 // setting is one credential or connection setting, read from a flag or else the environment.
 type setting struct {
 	env   string // environment variable, e.g. WXPAY_MCHID
-	flag  string // flag name without dashes, e.g. merchant-id; "" for none (a secret's value)
+	flag  string // flag name without dashes, e.g. caller-mchid; "" for none (a secret's value)
 	field string // the transport.Config field it fills, for ConfigError messages
 	usage string // flag help
 }
 
 // settings lists every setting in the order help and .env files show them.
 var settings = []setting{
-	{envMchID, "merchant-id", "MchID",
-		"merchant ID (商户号) that calls the API (env " + envMchID + ")"},
+	{envMchID, "caller-mchid", "MchID",
+		"`ID` of the merchant that calls the API and signs (商户号, env " + envMchID + "); not the merchant queried"},
 	{envCertSerialNo, "cert-serial-no", "CertificateSerialNo",
 		"serial number of the merchant API certificate, 商户API证书序列号 (env " + envCertSerialNo + ")"},
 	{envPrivateKeyFile, "private-key-file", "PrivateKey",
@@ -121,6 +121,7 @@ func (cf credentialFlags) lookup(getenv env) (func(string) (string, bool), error
 type clientConfig struct {
 	transport transport.Config
 	baseURL   string
+	keyFile   string // the merchant private key file, for warnMockKeys
 }
 
 // load resolves the settings and loads the key files (wxpay.ConfigFromEnv). Every failure
@@ -134,7 +135,8 @@ func (cf credentialFlags) load(getenv env) (*clientConfig, error) {
 	if err != nil {
 		return nil, envMessage(err)
 	}
-	return &clientConfig{transport: ec.Transport, baseURL: ec.BaseURL}, nil
+	keyFile, _ := lookup(envPrivateKeyFile)
+	return &clientConfig{transport: ec.Transport, baseURL: ec.BaseURL, keyFile: strings.TrimSpace(keyFile)}, nil
 }
 
 // envMessage words a wxpay.EnvError with the flag that stands in for its variable.

@@ -24,7 +24,7 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	cf := addCredentialFlags(fs)
-	if err := fs.Parse([]string{"--merchant-id", "1900000002", "--base-url", "http://flag", "--public-key-id", "FLAG", "--env-file", envFile}); err != nil {
+	if err := fs.Parse([]string{"--caller-mchid", "1900000002", "--base-url", "http://flag", "--public-key-id", "FLAG", "--env-file", envFile}); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{envMchID: "1900000001", envBaseURL: "http://env", envCertSerialNo: "ABC", envPrivateKeyFile: "ENV"}
@@ -60,8 +60,8 @@ func TestLoadNamesWhatToSet(t *testing.T) {
 		env  map[string]string
 		want []string
 	}{
-		{"nothing set", nil, []string{"WXPAY_MCHID is not set", "--merchant-id", "also not set: WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY_FILE", "wxpay demo"}},
-		{"no mchid", without(full, envMchID), []string{"WXPAY_MCHID is not set: set it to your merchant ID (商户号) (or pass --merchant-id)"}},
+		{"nothing set", nil, []string{"WXPAY_MCHID is not set", "--caller-mchid", "also not set: WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY_FILE", "wxpay demo"}},
+		{"no mchid", without(full, envMchID), []string{"WXPAY_MCHID is not set: set it to your merchant ID (商户号) (or pass --caller-mchid)"}},
 		{"no serial", without(full, envCertSerialNo), []string{"WXPAY_CERT_SERIAL_NO is not set", "--cert-serial-no"}},
 		{"no private key", without(full, envPrivateKeyFile), []string{"WXPAY_PRIVATE_KEY_FILE is not set: point it at apiclient_key.pem (or pass --private-key-file)"}},
 		{"no key ID", without(full, envPublicKeyID), []string{"WXPAY_PUBLIC_KEY_ID is not set", "--public-key-id"}},

@@ -49,11 +49,11 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	cfg.Logger = slog.New(logs)
 	tr, err := transport.New(cfg)
 	if err != nil {
-		return fmt.Errorf("demo: building the transport: %w", err)
+		return fmt.Errorf("building the transport: %w", err)
 	}
 	client, err := generated.NewClientWithResponses(srv.URL, generated.WithHTTPClient(&http.Client{Transport: tr}))
 	if err != nil {
-		return fmt.Errorf("demo: building the client: %w", err)
+		return fmt.Errorf("building the client: %w", err)
 	}
 
 	p := &demoPrinter{w: stdout}
@@ -84,7 +84,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	p.line("2. Channel quota (QueryAccountBalance, 查询渠道额度)")
 	ciphertext, err := tr.Encrypt(demoBalAccountNo)
 	if err != nil {
-		return fmt.Errorf("demo: encrypting bal_account_no: %w", err)
+		return fmt.Errorf("encrypting bal_account_no: %w", err)
 	}
 	p.step("→", "bal_account_no %s (the demo's example value) encrypted with RSA-OAEP under %s: %d base64 characters",
 		demoBalAccountNo, cfg.WechatPayPublicKeyID, len(ciphertext))

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -36,11 +37,23 @@ func (fs *flagSet) parse(args []string, stdout io.Writer) error {
 		fs.printUsage(stdout)
 		return flag.ErrHelp
 	case err != nil:
-		return usagef("%s: %v (run 'wxpay %s -h')", fs.Name(), err, fs.Name())
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			if msg, ok := renamedFlags[name]; ok {
+				return usagef("--%s is gone: %s (run 'wxpay %s -h')", name, msg, fs.Name())
+			}
+		}
+		return usagef("%v (run 'wxpay %s -h')", err, fs.Name())
 	case fs.NArg() > 0:
-		return usagef("%s: unexpected argument %q (run 'wxpay %s -h')", fs.Name(), fs.Arg(0), fs.Name())
+		return usagef("unexpected argument %q (run 'wxpay %s -h')", fs.Arg(0), fs.Name())
 	}
 	return nil
+}
+
+// renamedFlags are flags of earlier versions whose names mixed up the two merchants: the
+// caller (WXPAY_MCHID) and the merchant queried. Each says what replaced it.
+var renamedFlags = map[string]string{
+	"merchant-id": "use --caller-mchid for the merchant that calls the API (商户号, WXPAY_MCHID)",
+	"mchid":       "use --target-mchid for the merchant whose quota to query, or --caller-mchid for the merchant that calls the API (WXPAY_MCHID)",
 }
 
 func (fs *flagSet) printUsage(w io.Writer) {
@@ -66,7 +79,7 @@ type queryFlags struct {
 func addQueryFlags(fs *flagSet) *queryFlags {
 	q := &queryFlags{}
 	fs.DurationVar(&q.timeout, "timeout", defaultTimeout, "give up when there is no verified answer within this `duration`")
-	fs.StringVar(&q.format, "o", formatJSON, "output `format`: json (the verified answer, amounts in fen) or table (amounts also in yuan)")
+	fs.StringVar(&q.format, "o", formatJSON, "output `format`: json (the verified answer, amounts in fen) or table (amounts also in yuan); any case")
 	fs.StringVar(&q.format, "output", formatJSON, "same as -o `format`")
 	q.creds = addCredentialFlags(fs.FlagSet)
 	return q
@@ -77,5 +90,6 @@ func (q *queryFlags) check() error {
 	if q.timeout <= 0 {
 		return usagef("--timeout %s: expected a positive duration such as 10s", q.timeout)
 	}
+	q.format = strings.ToLower(strings.TrimSpace(q.format))
 	return checkFormat(q.format)
 }

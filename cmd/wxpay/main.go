@@ -6,13 +6,15 @@
 //
 //	wxpay demo
 //	wxpay ecommerce-balance --sub-mchid ID [--account-type TYPE] [-o json|table]
-//	wxpay channel-balance --mchid ID --bal-account-no PLAINTEXT [-o json|table]
+//	wxpay channel-balance --target-mchid ID --bal-account-no PLAINTEXT [-o json|table]
 //	wxpay mock [--addr 127.0.0.1:8080] [--keys DIR] [--allow-remote]
 //	wxpay help [command]
 //
-// The balance commands read their credentials from flags or from the environment:
-// WXPAY_MCHID, WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID,
-// WXPAY_PUBLIC_KEY_FILE and WXPAY_BASE_URL (default: the first server of openapi.yaml).
+// The balance commands read their credentials from flags, from --env-file or from the
+// environment, through wxpay.ConfigFromEnv: WXPAY_MCHID (--caller-mchid, the merchant that
+// calls), WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, and WXPAY_PUBLIC_KEY_ID with
+// WXPAY_PUBLIC_KEY_FILE, or WXPAY_PLATFORM_CERT_FILE, or WXPAY_APIV3_KEY(_FILE); and
+// WXPAY_BASE_URL (default: the first server of openapi.yaml).
 //
 // Exit status: 0 success; 1 an API error (JSON on stderr), a failed verification or no
 // answer; 2 a usage, settings or input error; 130 interrupted. wxpay mock runs until

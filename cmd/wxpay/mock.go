@@ -61,7 +61,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if keysDir == "" {
 		tmp, err := os.MkdirTemp("", "wxpay-mock-")
 		if err != nil {
-			return fmt.Errorf("mock: creating a directory for the keys: %w", err)
+			return fmt.Errorf("creating a directory for the keys: %w", err)
 		}
 		defer os.RemoveAll(tmp)
 		keysDir = tmp
@@ -77,20 +77,20 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	// A .env left by an earlier run would announce a server that is not up yet.
 	if err := os.Remove(envPath); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("mock: removing the old %s: %w", envPath, err)
+		return fmt.Errorf("removing the old %s: %w", envPath, err)
 	}
 
 	keys, err := wxpaytest.NewKeys()
 	if err != nil {
-		return fmt.Errorf("mock: generating test keys: %w", err)
+		return fmt.Errorf("generating test keys: %w", err)
 	}
 	settings, err := keys.WriteDir(keysDir)
 	if err != nil {
-		return fmt.Errorf("mock: writing the keys into %s: %w", keysDir, err)
+		return fmt.Errorf("writing the keys into %s: %w", keysDir, err)
 	}
 	apiv3File := filepath.Join(keysDir, apiv3KeyFileName)
 	if err := os.WriteFile(apiv3File, append(append([]byte(nil), keys.APIv3Key...), '\n'), 0o600); err != nil {
-		return fmt.Errorf("mock: writing the APIv3 key into %s: %w", keysDir, err)
+		return fmt.Errorf("writing the APIv3 key into %s: %w", keysDir, err)
 	}
 	// The other ways to verify answers, shown commented out in the .env file.
 	alternatives := map[string]string{
@@ -106,31 +106,26 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	opts = append(opts, specRoutes()...)
 	srv, err := startServer(opts...)
 	if err != nil {
-		return fmt.Errorf("mock: %w (choose another --addr)", err)
+		return fmt.Errorf("%w (choose another --addr)", err)
 	}
 	defer srv.Close()
 
 	settings[envBaseURL] = srv.URL
 	if err := writeEnvFile(envPath, srv.URL, settings, alternatives); err != nil {
-		return fmt.Errorf("mock: %w", err)
+		return err
 	}
 	printMockHelp(stdout, srv.URL, keysDir, envPath, settings)
 
 	<-ctx.Done()
-	fmt.Fprintln(stderr, "wxpay mock: stopping")
+	fmt.Fprintln(stderr, "wxpay: mock stopped")
 	return nil
 }
 
 // checkKeysDir refuses a directory holding key files that mock did not write (a real
 // apiclient_key.pem, say), since WriteDir would replace them with test keys.
 func checkKeysDir(dir string) error {
-	head := make([]byte, len(envFileHeader))
-	if f, err := os.Open(filepath.Join(dir, envFileName)); err == nil {
-		n, _ := io.ReadFull(f, head)
-		f.Close()
-		if string(head[:n]) == envFileHeader {
-			return nil // an earlier mock run's directory
-		}
+	if isMockDir(dir) {
+		return nil // an earlier mock run's directory
 	}
 	for _, name := range keyFileNames {
 		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
@@ -138,6 +133,18 @@ func checkKeysDir(dir string) error {
 		}
 	}
 	return nil
+}
+
+// isMockDir reports whether dir holds a .env file that mock wrote.
+func isMockDir(dir string) bool {
+	f, err := os.Open(filepath.Join(dir, envFileName))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(envFileHeader))
+	n, _ := io.ReadFull(f, head)
+	return string(head[:n]) == envFileHeader
 }
 
 // checkListenAddr refuses an address that is not loopback unless allowRemote is set.
@@ -239,7 +246,7 @@ func printMockHelp(w io.Writer, serverURL, keysDir, envPath string, values map[s
 Point this CLI at it:
   set -a; . %s; set +a
   wxpay ecommerce-balance --sub-mchid %s -o table
-  wxpay channel-balance --mchid "$WXPAY_MCHID" --bal-account-no %s
+  wxpay channel-balance --target-mchid "$WXPAY_MCHID" --bal-account-no %s
 
 Any other client: sign requests with WXPAY_PRIVATE_KEY_FILE as merchant WXPAY_MCHID,
 certificate serial WXPAY_CERT_SERIAL_NO; send Wechatpay-Serial: WXPAY_PUBLIC_KEY_ID;

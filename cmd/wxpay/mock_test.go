@@ -133,7 +133,7 @@ func TestMockInProcess(t *testing.T) {
 	if r.code != exitOK || !strings.Contains(r.stdout, "100.00 yuan (10000 fen)") {
 		t.Errorf("ecommerce-balance against the mock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	r = runCLI(t, env, "channel-balance", "--mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo)
+	r = runCLI(t, env, "channel-balance", "--target-mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo)
 	if r.code != exitOK || !strings.Contains(r.stdout, `"balance": 1`) {
 		t.Errorf("channel-balance against the mock: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -31,7 +31,7 @@ func checkFormat(f string) error {
 // writeJSON writes a verified answer body as indented JSON, exactly the fields WeChat Pay sent.
 func writeJSON(w io.Writer, body []byte) error {
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, body, "", "  "); err != nil {
+	if err := json.Indent(&buf, bytes.TrimSpace(body), "", "  "); err != nil {
 		return fmt.Errorf("the verified answer is not JSON: %w", err)
 	}
 	buf.WriteByte('\n')

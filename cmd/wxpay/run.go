@@ -96,7 +96,7 @@ Commands:
 Start with 'wxpay demo'. Run 'wxpay <command> -h' for a command's flags.
 
 The balance commands read credentials from flags, --env-file or the environment:
-  %-25s merchant ID (商户号) that calls the API
+  %-25s merchant ID (商户号) that calls the API (--caller-mchid)
   %-25s serial number of the merchant API certificate (商户API证书序列号)
   %-25s merchant API private key file (apiclient_key.pem)
 and one way to verify WeChat Pay's answers:
@@ -204,7 +204,7 @@ func noAnswerMessage(e *url.Error) string {
 var paramFlags = map[string]string{
 	"sub_mchid":      "--sub-mchid",
 	"account_type":   "--account-type",
-	"mchid":          "--mchid",
+	"mchid":          "--target-mchid",
 	"bal_account_no": "--bal-account-no",
 }
 
