@@ -6,6 +6,8 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"net/http"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
@@ -68,55 +70,97 @@ func merchantClients(b *testing.B, n int) []*generated.ClientWithResponses {
 	return clients
 }
 
-// queryLoop calls QueryECommerceBalance from conc goroutines per GOMAXPROCS
-// (b.SetParallelism), going round clients, and reports calls/s and the 99th-percentile latency.
+// queryLoop calls QueryECommerceBalance from conc goroutines, going round clients, and
+// reports calls/s, the 99th-percentile latency, and the live heap (as of each GC during
+// the run, at its highest) above the heap before it, per call in flight.
 func queryLoop(b *testing.B, clients []*generated.ClientWithResponses, conc int) {
 	at := generated.AccountTypeBasic
 	params := &generated.QueryECommerceBalanceParams{AccountType: &at}
+	lat := make([][]time.Duration, conc)
 	var (
 		next atomic.Int64
-		mu   sync.Mutex
-		lat  []time.Duration
+		wg   sync.WaitGroup
 	)
-	b.SetParallelism(conc)
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	runtime.GC()
+	metrics.Read(live)
+	base, peak := live[0].Value.Uint64(), uint64(0)
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() { // the live heap, sampled without stopping the world
+		defer close(sampled)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				metrics.Read(live)
+				peak = max(peak, live[0].Value.Uint64())
+			}
+		}
+	}()
 	b.ReportAllocs()
 	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		local := make([]time.Duration, 0, 256)
-		for pb.Next() {
-			c := clients[int(next.Add(1))%len(clients)]
-			start := time.Now()
-			bal, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(context.Background(), wxpaytest.DemoSubMchID, params))
-			if err == nil && bal.AvailableAmount != 10000 {
-				err = fmt.Errorf("available %d, want 10000", bal.AvailableAmount)
+	for g := range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > b.N {
+					return
+				}
+				c := clients[i%len(clients)]
+				start := time.Now()
+				bal, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(context.Background(), wxpaytest.DemoSubMchID, params))
+				if err == nil && bal.AvailableAmount != 10000 {
+					err = fmt.Errorf("available %d, want 10000", bal.AvailableAmount)
+				}
+				if err != nil {
+					b.Error(err) // not Fatal: this is not the benchmark's goroutine
+					return
+				}
+				lat[g] = append(lat[g], time.Since(start))
 			}
-			if err != nil {
-				b.Error(err) // not Fatal: this is not the benchmark's goroutine
-				return
-			}
-			local = append(local, time.Since(start))
-		}
-		mu.Lock()
-		lat = append(lat, local...)
-		mu.Unlock()
-	})
+		}()
+	}
+	wg.Wait()
 	b.StopTimer()
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		b.ReportMetric(float64(lat[len(lat)*99/100])/1e6, "p99-ms")
+	close(done)
+	<-sampled
+	all := slices.Concat(lat...)
+	if len(all) > 0 {
+		slices.Sort(all)
+		b.ReportMetric(float64(all[len(all)*99/100])/1e6, "p99-ms")
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+	}
+	if peak > base {
+		b.ReportMetric(float64(peak-base)/float64(conc), "heapB/inflight")
 	}
 }
 
 // BenchmarkManyMerchants is a service provider calling WeChat Pay for many merchants at
 // once: 1,000 Transports with distinct identities (MchID, serial), sharing one
-// http.Transport, call one wxpaytest server from 8 goroutines per GOMAXPROCS, beside the
+// http.Transport, call one wxpaytest server from 16 goroutines, beside the
 // same load from a single merchant. Each run starts a fresh server, so both see the same
 // server state (its replay cache and request log grow with every call).
 func BenchmarkManyMerchants(b *testing.B) {
 	for _, n := range []int{1, 1000} {
 		b.Run("merchants="+strconv.Itoa(n), func(b *testing.B) {
-			queryLoop(b, merchantClients(b, n), 8)
+			queryLoop(b, merchantClients(b, n), 16)
+		})
+	}
+}
+
+// BenchmarkConcurrentCalls is one merchant's Transport with 1 to 256 calls in flight
+// against wxpaytest (client and server share the CPUs): throughput, latency, and the
+// live heap each call in flight holds.
+func BenchmarkConcurrentCalls(b *testing.B) {
+	for _, n := range []int{1, 16, 256} {
+		b.Run("calls="+strconv.Itoa(n), func(b *testing.B) {
+			queryLoop(b, merchantClients(b, 1), n)
 		})
 	}
 }
