@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -56,8 +57,34 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err := checkListenAddr(*addr, *allowRemote); err != nil {
 		return err
 	}
-	var err error
+	// Nothing is written before the address is bound: a busy port leaves --keys as it was.
 	keysDir := *dir
+	if keysDir != "" {
+		abs, err := filepath.Abs(keysDir)
+		if err != nil {
+			return usagef("--keys: %v", err)
+		}
+		keysDir = abs
+		if err := checkKeysDir(keysDir); err != nil {
+			return err
+		}
+	}
+	keys, err := wxpaytest.NewKeys()
+	if err != nil {
+		return fmt.Errorf("generating test keys: %w", err)
+	}
+	opts := []wxpaytest.Option{
+		wxpaytest.WithAddr(*addr),
+		wxpaytest.WithKeys(keys),
+		wxpaytest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	}
+	opts = append(opts, specRoutes()...)
+	srv, err := wxpaytest.Open(opts...)
+	if err != nil {
+		return listenError(*addr, err)
+	}
+	defer srv.Close()
+
 	if keysDir == "" {
 		tmp, err := os.MkdirTemp("", "wxpay-mock-")
 		if err != nil {
@@ -68,21 +95,10 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	} else if err := os.MkdirAll(keysDir, 0o700); err != nil {
 		return usagef("--keys %s: %v", keysDir, unwrapOp(err))
 	}
-	if keysDir, err = filepath.Abs(keysDir); err != nil {
-		return usagef("--keys: %v", err)
-	}
 	envPath := filepath.Join(keysDir, envFileName)
-	if err := checkKeysDir(keysDir); err != nil {
-		return err
-	}
 	// A .env left by an earlier run would announce a server that is not up yet.
 	if err := os.Remove(envPath); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("removing the old %s: %w", envPath, err)
-	}
-
-	keys, err := wxpaytest.NewKeys()
-	if err != nil {
-		return fmt.Errorf("generating test keys: %w", err)
 	}
 	settings, err := keys.WriteDir(keysDir)
 	if err != nil {
@@ -97,18 +113,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		envPlatformCertFile: filepath.Join(keysDir, "platform_cert.pem"),
 		envAPIv3KeyFile:     apiv3File,
 	}
-
-	opts := []wxpaytest.Option{
-		wxpaytest.WithAddr(*addr),
-		wxpaytest.WithKeys(keys),
-		wxpaytest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-	}
-	opts = append(opts, specRoutes()...)
-	srv, err := startServer(opts...)
-	if err != nil {
-		return fmt.Errorf("%w (choose another --addr)", err)
-	}
-	defer srv.Close()
+	srv.Start()
 
 	settings[envBaseURL] = srv.URL
 	if err := writeEnvFile(envPath, srv.URL, settings, alternatives); err != nil {
@@ -119,6 +124,15 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "wxpay: mock stopped")
 	return nil
+}
+
+// listenError words a failure to listen on --addr as a setting to fix (exit 2).
+func listenError(addr string, err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		err = oe.Err
+	}
+	return usagef("--addr %s: %v: choose another --addr (port 0 picks a free one)", addr, err)
 }
 
 // checkKeysDir refuses a directory holding key files that mock did not write (a real

@@ -218,11 +218,19 @@ func TestMockBusyAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	r := runCLI(t, nil, "mock", "--addr", ln.Addr().String(), "--keys", t.TempDir())
-	if r.code != exitFailure || !strings.Contains(r.stderr, "choose another --addr") {
-		t.Errorf("busy address: exit %d, stderr:\n%s", r.code, r.stderr)
+	dir := filepath.Join(t.TempDir(), "keys")
+	r := runCLI(t, nil, "mock", "--addr", ln.Addr().String(), "--keys", dir)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "address already in use: choose another --addr") {
+		t.Errorf("busy address: exit %d (want 2, a setting to fix), stderr:\n%s", r.code, r.stderr)
 	}
 	checkOneLine(t, r.stderr)
+	// Nothing was written, so the same --keys works with another port.
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("a failed start left %s behind (%v)", dir, err)
+	}
+	if err := checkKeysDir(dir); err != nil {
+		t.Errorf("after a failed start: %v", err)
+	}
 }
 
 // freePort returns a loopback port that was free a moment ago.
