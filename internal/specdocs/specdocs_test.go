@@ -124,7 +124,7 @@ func TestDocsPage(t *testing.T) {
 		`id="security-WechatPayAuthorization"`, `id="security-WechatPaySerial"`, "WECHATPAY2-SHA256-RSA2048",
 		"WechatPayAuthorization and WechatPaySerial",
 		// schemas and their fields
-		`id="schema-ECommerceBalance"`, `id="schema-AccountBalance"`, `id="schema-Error"`, "available_amount", "in_transit_reduction_exist",
+		`id="schema-ECommerceBalance"`, `id="schema-AccountBalance"`, `id="schema-WechatPayError"`, "available_amount", "in_transit_reduction_exist",
 		// headers
 		"Wechatpay-Signature", "Request-ID",
 		// error-code tables
