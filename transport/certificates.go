@@ -153,8 +153,11 @@ func (c *certificates) refresh(ctx context.Context, base *url.URL, force bool) e
 	return nil
 }
 
-// download fetches, decrypts and verifies the platform certificates: the answer's signature
-// must verify with a key already trusted or with one of the certificates it carries.
+// download fetches, verifies and decrypts the platform certificates. Once any key is trusted
+// (configured, or downloaded before), the answer must be signed by one of them, valid now,
+// and it is checked before anything in it is read: knowing the APIv3 key is not enough to
+// install a key. Only with nothing trusted at all (bootstrapping from Config.APIv3Key alone)
+// may the signature verify with one of the certificates the answer carries.
 func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Certificate, error) {
 	t := c.t
 	req, err := generated.NewListCertificatesRequest(base.Scheme + "://" + base.Host)
@@ -167,6 +170,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 		return nil, err
 	}
 	now := t.now()
+	bootstrap := t.keys.empty() // cannot change meanwhile: only a download (we hold the turn) adds keys
 	serial := ""
 	if key, ok := t.keys.preferred(now); ok {
 		serial = key.serial
@@ -191,6 +195,20 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	case resp.StatusCode != 200:
 		return nil, NewAPIError(resp.StatusCode, resp.Header, body)
 	}
+	trusted := func(serial string) (*rsa.PublicKey, bool) {
+		k, ok := t.keys.lookup(serial, now)
+		return k.pub, ok
+	}
+	if !bootstrap {
+		if err := VerifyResponse(trusted, resp.Header, body, now); err != nil {
+			var ve *VerificationError
+			if errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
+				ve.Detail = "the certificate list must be signed by a key already trusted (configured, or downloaded before); " +
+					"a certificate it carries is trusted only while no key is"
+			}
+			return nil, err
+		}
+	}
 	if err := checked.op.checkResponse(resp, body); err != nil {
 		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
 	}
@@ -202,19 +220,18 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	if err != nil {
 		return nil, err
 	}
-	lookup := func(serial string) (*rsa.PublicKey, bool) {
-		if k, ok := t.keys.lookup(serial, now); ok {
-			return k.pub, true
-		}
-		for _, cert := range certs {
-			if CertificateSerial(cert) == serial && !now.Before(cert.NotBefore) && !now.After(cert.NotAfter) {
-				return cert.PublicKey.(*rsa.PublicKey), true
+	if bootstrap {
+		carried := func(serial string) (*rsa.PublicKey, bool) {
+			for _, cert := range certs {
+				if CertificateSerial(cert) == serial && !now.Before(cert.NotBefore) && !now.After(cert.NotAfter) {
+					return cert.PublicKey.(*rsa.PublicKey), true
+				}
 			}
+			return nil, false
 		}
-		return nil, false
-	}
-	if err := VerifyResponse(lookup, resp.Header, body, now); err != nil {
-		return nil, err
+		if err := VerifyResponse(carried, resp.Header, body, now); err != nil {
+			return nil, err
+		}
 	}
 	return certs, nil
 }

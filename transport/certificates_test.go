@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -142,4 +143,97 @@ func TestBootstrapAfterAFailedDownloadSaysWhy(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d downloads; want 1 (at most one a minute)", n)
 	}
+}
+
+// mitm is a man in the middle: it sends every request to its own host and names, in
+// Wechatpay-Serial, a key of its own. It knows the merchant's APIv3 key but no WeChat Pay key.
+type mitm struct {
+	base   http.RoundTripper
+	host   string
+	serial string
+}
+
+func (m *mitm) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.URL.Host = m.host
+	out.Header.Set("Wechatpay-Serial", m.serial)
+	return m.base.RoundTrip(out)
+}
+
+// TestDownloadSignedOnlyByACarriedCertificateIsRefusedOnceAKeyIsTrusted: with the WeChat Pay
+// public key pinned and the APIv3 key set, a host that answers under a serial of its own and
+// then serves GET /v3/certificates carrying a self-signed certificate for that serial (sealed
+// with the APIv3 key, signed by itself) installs no key, and its forged balance is never
+// returned as verified.
+func TestDownloadSignedOnlyByACarriedCertificateIsRefusedOnceAKeyIsTrusted(t *testing.T) {
+	leakCheck(t)
+	srv := newServer(t)
+	real := sharedKeys(t)
+	forger, err := wxpaytest.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The forger accepts the merchant's requests and knows the APIv3 key; its WeChat Pay keys are its own.
+	forger.MchID, forger.CertificateSerialNo, forger.MerchantKey = real.MchID, real.CertificateSerialNo, real.MerchantKey
+	forger.APIv3Key = real.APIv3Key
+	evil := newServer(t, wxpaytest.WithKeys(forger))
+	evil.SetECommerceBalance("1900000109", generated.AccountTypeBasic, 99999999, 0)
+	u, _ := url.Parse(evil.URL)
+
+	for name, edit := range map[string]func(*transport.Config){
+		"public key pinned":            func(cfg *transport.Config) { cfg.PlatformCertificates = nil },
+		"platform certificate pinned":  func(cfg *transport.Config) { cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil },
+		"public key and a certificate": func(*transport.Config) {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			httpBase := &http.Transport{}
+			defer httpBase.CloseIdleConnections()
+			c, logs := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+				edit(cfg)
+				cfg.APIv3Key = real.APIv3Key
+				cfg.Base = &mitm{base: httpBase, host: u.Host, serial: forger.PlatformSerial()}
+				cfg.MaxAttempts = 1
+			})
+			resp, err := ecommerce(context.Background(), c)
+			if _, err := wxpay.Result(resp, err); err == nil {
+				t.Fatalf("a forged answer was verified: available_amount %d\n%s", resp.JSON200.AvailableAmount, logs)
+			}
+			var ve *transport.VerificationError
+			if !errors.As(err, &ve) || ve.Reason != transport.ReasonUnknownSerial {
+				t.Fatalf("got %v; want an unknown-serial VerificationError", err)
+			}
+			if !strings.Contains(err.Error(), "already trusted") {
+				t.Errorf("got %v; want it to say the download must be signed by a key already trusted", err)
+			}
+		})
+	}
+}
+
+// TestRotationDownloadIsSignedByTheTrustedKey: after WeChat Pay rotates its platform
+// certificate, a client pinned to the public key (or to the old certificate) downloads the
+// new one under a signature by the key it already trusts, and carries on.
+func TestRotationDownloadIsSignedByTheTrustedKey(t *testing.T) {
+	leakCheck(t)
+	keys, srv := ownServer(t)
+	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
+		cfg.PlatformCertificates = nil
+		cfg.APIv3Key = keys.APIv3Key
+	})
+	newSerial, err := srv.RotatePlatformCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := ecommerce(context.Background(), c)
+	if _, err := wxpay.Result(resp, err); err != nil {
+		t.Fatalf("after the rotation: %v", err)
+	}
+	if got := resp.HTTPResponse.Header.Get("Wechatpay-Serial"); got != newSerial {
+		t.Errorf("answer signed under %s, want the new certificate %s", got, newSerial)
+	}
+	for _, r := range srv.Requests() {
+		if r.Operation == "ListCertificates" && r.Status == 200 {
+			return
+		}
+	}
+	t.Error("no certificate download")
 }

@@ -30,8 +30,9 @@
 // the platform certificates encrypted with Keys.APIv3Key
 // (AEAD_AES_256_GCM). Every answer, errors included, is signed like WeChat Pay's
 // (Wechatpay-Timestamp, -Nonce, -Signature, -Serial and Request-ID) with the key the request
-// named in Wechatpay-Serial (SignWith overrides it); an answer to a request that names none
-// is signed with the public key, or for GET /v3/certificates with the platform key.
+// named in Wechatpay-Serial (SignWith overrides it, except for GET /v3/certificates naming a
+// key the server holds); an answer to a request that names none is signed with the public
+// key, or for GET /v3/certificates with the platform key.
 // Requests returns the request log, with decrypted fields and attempt counts.
 //
 // The server stays bounded however long it runs: the request log keeps the newest
@@ -51,7 +52,8 @@
 // 8609cb22…8d9f with balance 1 and no reduction in transit.
 //
 // Key rotation: RotatePlatformCertificate adds a platform certificate, lists it at
-// GET /v3/certificates (encrypted with Keys.APIv3Key) and signs every answer with it.
+// GET /v3/certificates (encrypted with Keys.APIv3Key) and signs every answer with it — but
+// the certificate list itself with the key the request names, which the client already trusts.
 //
 // What it does not emulate: TLS (it serves plain HTTP); rate limits (x-wechatpay-rate-limit;
 // queue a 429 Fault instead); the Accept and User-Agent header rules; request bodies (all

@@ -245,8 +245,9 @@ func (s *Server) Client() *http.Client {
 }
 
 // SignWith makes the server sign every answer with the key that serial names (the public
-// key ID or the platform certificate's serial), whatever the request's Wechatpay-Serial;
-// "" restores the default: the key the request names.
+// key ID or the platform certificate's serial), whatever the request's Wechatpay-Serial —
+// except GET /v3/certificates naming a key the server holds, signed with that key; "" restores
+// the default: the key the request names.
 func (s *Server) SignWith(serial string) error {
 	if _, ok := s.keys.WechatPayKeyFor(serial); serial != "" && !ok {
 		return fmt.Errorf("wxpaytest: no WeChat Pay key has serial %q", serial)
@@ -259,7 +260,10 @@ func (s *Server) SignWith(serial string) error {
 
 // RotatePlatformCertificate rotates the platform certificate as WeChat Pay does: it adds a
 // new platform key and certificate (listed by GET /v3/certificates from then on) and signs
-// every answer with it, whatever the request's Wechatpay-Serial. It returns the new serial.
+// every answer with it, whatever the request's Wechatpay-Serial — except GET
+// /v3/certificates, still signed with the key the request names when it names one this
+// server holds, so a client that trusts only the older key can verify the list. It returns
+// the new serial.
 func (s *Server) RotatePlatformCertificate() (string, error) {
 	cert, err := s.keys.AddPlatformCertificate()
 	if err != nil {
@@ -310,9 +314,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if route != nil {
 		ex.rec.Operation = route.Operation.OperationID
 		if ex.rec.Operation == certificatesOperation {
-			// GET /v3/certificates: unless the request names a key, sign with the platform
-			// key, so a client can bootstrap from the answer.
-			ex.serial = s.answerSerial(r.Header.Get(headerSerial), s.keys.PlatformSerial())
+			// GET /v3/certificates. When the request names a key this server holds, sign with
+			// that key even after a rotation (SignWith), so a client that trusts only the older
+			// key can verify the list that brings the newer one; when it names none, sign with
+			// the platform key, so a client can bootstrap.
+			requested := r.Header.Get(headerSerial)
+			if _, ok := s.keys.WechatPayKeyFor(requested); ok {
+				ex.serial = requested
+			} else {
+				ex.serial = s.answerSerial(requested, s.keys.PlatformSerial())
+			}
 		}
 	}
 
