@@ -211,17 +211,26 @@ func envBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-// specServers is the servers of the embedded openapi.yaml, loaded once.
-var specServers = sync.OnceValues(func() (openapi3.Servers, error) {
+// specDoc is the embedded openapi.yaml, parsed once.
+var specDoc = sync.OnceValues(func() (*openapi3.T, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(specYAML)
 	if err != nil {
 		return nil, fmt.Errorf("wxpay: loading the embedded openapi.yaml: %w", err)
+	}
+	return doc, nil
+})
+
+// specServers is the servers of the embedded openapi.yaml.
+func specServers() (openapi3.Servers, error) {
+	doc, err := specDoc()
+	if err != nil {
+		return nil, err
 	}
 	if len(doc.Servers) == 0 || doc.Servers[0].URL == "" {
 		return nil, errors.New("wxpay: the embedded openapi.yaml lists no servers: set " + EnvBaseURL)
 	}
 	return doc.Servers, nil
-})
+}
 
 // defaultBaseURL is the first server of the embedded openapi.yaml: WeChat Pay's primary host.
 func defaultBaseURL() (string, error) {

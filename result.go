@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
+	"sync"
 
 	"github.com/wxpay-oapi/wxpay/transport"
 )
@@ -56,23 +58,55 @@ func CheckResponse(resp *http.Response) error {
 	return transport.NewAPIError(resp.StatusCode, resp.Header, body)
 }
 
-// redactURL drops the query values from the URL that net/http puts in a *url.Error, since
-// a query may hold a sensitive field (encrypted, or plaintext passed by mistake).
+// redactURL replaces the values of sensitive fields — those openapi.yaml marks
+// x-wechatpay-encrypted, encrypted or passed in plaintext by mistake — in the URL that
+// net/http puts in a *url.Error. The other values (mchid, account_type, …) stay readable.
+// A URL that does not parse loses its whole query.
 func redactURL(err error) error {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		return err
 	}
-	if u, perr := url.Parse(ue.URL); perr == nil && u.RawQuery != "" {
-		q := u.Query()
-		for k := range q {
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		ue.URL, _, _ = strings.Cut(ue.URL, "?")
+		return err
+	}
+	if u.RawQuery == "" {
+		return err
+	}
+	q, qerr := url.ParseQuery(u.RawQuery)
+	sensitive := encryptedParams()
+	for k := range q {
+		if qerr != nil || sensitive == nil || sensitive[k] {
 			q[k] = []string{"REDACTED"}
 		}
-		u.RawQuery = q.Encode()
-		ue.URL = u.String()
 	}
+	u.RawQuery = q.Encode()
+	ue.URL = u.String()
 	return err
 }
+
+// encryptedParams is the set of parameter names openapi.yaml marks x-wechatpay-encrypted
+// in any operation, read once from the embedded spec. When the spec does not load, it
+// holds nil, and redactURL treats every name as sensitive.
+var encryptedParams = sync.OnceValue(func() map[string]bool {
+	doc, err := specDoc()
+	if err != nil {
+		return nil
+	}
+	out := make(map[string]bool)
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, ref := range append(item.Parameters, op.Parameters...) {
+				if p := ref.Value; p != nil && p.Extensions[transport.ExtEncrypted] == true {
+					out[p.Name] = true
+				}
+			}
+		}
+	}
+	return out
+})
 
 // headerOf returns the answer's headers from a generated response's HTTPResponse field,
 // for the Request-ID; generated responses have no method for it, so this reads the field.

@@ -513,8 +513,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"input error/bad sub_mchid and account type", func(t *testing.T, h *harness) {
 			srv := startServer(t)
 			c, _ := h.client(srv.URL, nil)
-			bogus := generated.AccountType(secretAccount)
-			// sub_mchid is not sensitive (errors name the path); the account type carries the secret.
+			bogus := generated.AccountType("GOLD")
+			// Neither sub_mchid nor account_type is sensitive (openapi.yaml marks neither
+			// x-wechatpay-encrypted): errors name them, so a caller can see what to fix.
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "../"+wxpaytest.DemoSubMchID, &generated.QueryECommerceBalanceParams{AccountType: &bogus}))
 			h.captureErr(err)
 			var ie *transport.InputError
