@@ -12,9 +12,10 @@ import (
 // run, the request is authenticated, valid against the spec, and its encrypted fields are
 // plaintext; the answer is then checked against the spec and signed.
 type handlers struct {
-	st   *state
-	keys *Keys
-	errs errorTable // the codes' descriptions, from openapi.yaml
+	st       *state
+	keys     *Keys
+	errs     errorTable    // the codes' descriptions, from openapi.yaml
+	defaults paramDefaults // what an omitted parameter means, from openapi.yaml
 }
 
 var _ server.StrictServerInterface = (*handlers)(nil)
@@ -34,7 +35,8 @@ func (h *handlers) QueryAccountBalance(_ context.Context, req server.QueryAccoun
 
 // QueryECommerceBalance answers 查询二级商户账户实时余额 from SetECommerceBalance.
 func (h *handlers) QueryECommerceBalance(_ context.Context, req server.QueryECommerceBalanceRequestObject) (server.QueryECommerceBalanceResponseObject, error) {
-	t := server.AccountType(generated.AccountTypeBasic)
+	// Omitted: openapi.yaml's x-wechatpay-default (BASIC; an inference, no page states it).
+	t := server.AccountType(h.defaults["QueryECommerceBalance"]["account_type"])
 	if req.Params.AccountType != nil {
 		t = *req.Params.AccountType
 	}

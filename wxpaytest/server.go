@@ -138,7 +138,7 @@ func Open(opts ...Option) (*Server, error) {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.api = server.HandlerWithOptions(
-		server.NewStrictHandlerWithOptions(&handlers{st: s.state, keys: keys, errs: spec.errors}, nil, server.StrictHTTPServerOptions{
+		server.NewStrictHandlerWithOptions(&handlers{st: s.state, keys: keys, errs: spec.errors, defaults: spec.defaults}, nil, server.StrictHTTPServerOptions{
 			RequestErrorHandlerFunc: func(w http.ResponseWriter, _ *http.Request, err error) {
 				writeError(w, http.StatusBadRequest, "PARAM_ERROR", spec.errors.message("", http.StatusBadRequest, "PARAM_ERROR", err.Error()), nil)
 			},

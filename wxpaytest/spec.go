@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -21,11 +22,41 @@ const extEncrypted = "x-wechatpay-encrypted"
 // extErrors lists a response's documented error codes and descriptions.
 const extErrors = "x-wechatpay-errors"
 
+// extDefault is the value openapi.yaml assumes for an omitted optional parameter (labelled
+// as on no page by x-wechatpay-source).
+const extDefault = "x-wechatpay-default"
+
 // apiSpec is the embedded openapi.yaml, prepared for routing and validation.
 type apiSpec struct {
-	doc    *openapi3.T
-	router routers.Router
-	errors errorTable
+	doc      *openapi3.T
+	router   routers.Router
+	errors   errorTable
+	defaults paramDefaults
+}
+
+// paramDefaults holds the x-wechatpay-default of each operation's parameters:
+// operationId → parameter name → value.
+type paramDefaults map[string]map[string]string
+
+// newParamDefaults reads every x-wechatpay-default of doc.
+func newParamDefaults(doc *openapi3.T) paramDefaults {
+	out := paramDefaults{}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range slices.Concat(item.Parameters, op.Parameters) {
+				if p.Value == nil {
+					continue
+				}
+				if v, ok := p.Value.Extensions[extDefault].(string); ok {
+					if out[op.OperationID] == nil {
+						out[op.OperationID] = map[string]string{}
+					}
+					out[op.OperationID][p.Value.Name] = v
+				}
+			}
+		}
+	}
+	return out
 }
 
 // validation options: Authorization and Wechatpay-Serial are checked before validation runs.
@@ -48,7 +79,7 @@ func loadSpec() (*apiSpec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wxpaytest: routing openapi.yaml: %w", err)
 	}
-	return &apiSpec{doc: doc, router: router, errors: newErrorTable(doc)}, nil
+	return &apiSpec{doc: doc, router: router, errors: newErrorTable(doc), defaults: newParamDefaults(doc)}, nil
 }
 
 // route finds the operation of a request. When there is none, allowed lists the methods

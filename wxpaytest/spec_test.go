@@ -133,3 +133,20 @@ func TestRequiresSerialFromSpec(t *testing.T) {
 		t.Error("an operation whose security lists WechatPaySerial should require Wechatpay-Serial")
 	}
 }
+
+// TestParamDefaultsFromSpec checks that what an omitted account_type means comes from
+// openapi.yaml's x-wechatpay-default, not from Go.
+func TestParamDefaultsFromSpec(t *testing.T) {
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := spec.defaults["QueryECommerceBalance"]["account_type"]; got != "BASIC" {
+		t.Errorf("account_type default = %q, want BASIC (openapi.yaml x-wechatpay-default)", got)
+	}
+	p := spec.doc.Paths.Value("/v3/ecommerce/fund/balance/{sub_mchid}").Get.Parameters.GetByInAndName("query", "account_type")
+	p.Extensions[extDefault] = "FEES"
+	if got := newParamDefaults(spec.doc)["QueryECommerceBalance"]["account_type"]; got != "FEES" {
+		t.Errorf("after editing the spec: %q, want FEES", got)
+	}
+}

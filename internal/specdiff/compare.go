@@ -40,6 +40,7 @@ func CompareOperation(doc *openapi3.T, op *Operation) []Finding {
 	compareRateLimit(c, s, op)
 	compareMerchants(c, s, op)
 	compareParams(c, doc, s, op)
+	compareSources(c, doc, s, op)
 	compareResponse(c, s, op)
 	compareErrors(c, s, op)
 	return c.out
@@ -155,14 +156,6 @@ func compareParams(c *findings, doc *openapi3.T, s *specOp, op *Operation) {
 			c.gap(sp.Page, subject, "is marked 【加密】 on the page, not x-wechatpay-encrypted in the spec")
 		case !f.Encrypted && enc:
 			c.warn(sp.Page, subject, "is x-wechatpay-encrypted in the spec, not marked 【加密】 on the page")
-		}
-	}
-	if len(op.Params) == 0 {
-		return
-	}
-	for _, p := range s.params() {
-		if p.In != "header" && !onPage[p.In+" "+p.Name] {
-			c.warn("", "parameter "+p.Name, "(%s) is in the spec, on no page", p.In)
 		}
 	}
 }

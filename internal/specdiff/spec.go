@@ -20,7 +20,7 @@ type specError struct {
 }
 
 // errorKeys are the keys an x-wechatpay-errors entry may have.
-var errorKeys = map[string]bool{"code": true, "description": true, "solution": true, "source": true}
+var errorKeys = map[string]bool{"code": true, "description": true, "solution": true, "source": true, "scope": true}
 
 // oddKeys returns, for each x-wechatpay-errors entry of status, the keys it should
 // not have — the mark of an unquoted comma inside a YAML flow mapping.
