@@ -91,7 +91,7 @@ func startServer(t *testing.T, opts ...wxpaytest.Option) *wxpaytest.Server {
 	t.Helper()
 	srv := wxpaytest.NewServer(append([]wxpaytest.Option{wxpaytest.WithKeys(keysFor(t))}, opts...)...)
 	t.Cleanup(srv.Close)
-	srv.SetAccountBalance(secretAccount, 7, false)
+	srv.SetAccountBalance(targetMchID, secretAccount, 7, false)
 	return srv
 }
 
@@ -648,7 +648,7 @@ func TestCLINeverPrintsSecrets(t *testing.T) {
 	k := keysFor(t)
 	srv := wxpaytest.NewUnstartedServer(wxpaytest.WithKeys(k))
 	t.Cleanup(srv.Close)
-	srv.SetAccountBalance(secretAccount, 7, false)
+	srv.SetAccountBalance(targetMchID, secretAccount, 7, false)
 	var (
 		mu   sync.Mutex
 		sigs []string

@@ -157,7 +157,7 @@ func checkAuthorizationOf(merchant func(mchID string) (merchantKey, bool), nonce
 	if !ok {
 		return a, &authError{fmt.Sprintf("mchid %q is not this server's merchant", truncate(a.MchID, 40))}
 	}
-	if a.SerialNo != m.serial {
+	if !strings.EqualFold(a.SerialNo, m.serial) { // hex, in any case
 		return a, &authError{fmt.Sprintf("serial_no %q is not the merchant API certificate's serial", truncate(a.SerialNo, 64))}
 	}
 	if skew := now.Sub(a.Time()); skew > MaxClockSkew || skew < -MaxClockSkew {

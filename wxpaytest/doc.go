@@ -13,12 +13,15 @@
 // kin-openapi, and the answers are checked against the spec before they are sent. For every
 // request it checks what WeChat Pay checks, in this order:
 //
-//   - Authorization: scheme, fields, mchid, serial_no, the 5-minute window, the SHA256withRSA
-//     signature over METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n, and no replayed nonce → 401 SIGN_ERROR;
+//   - Authorization: scheme, fields, mchid, serial_no (hex, in any case), the 5-minute window,
+//     the SHA256withRSA signature over METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n, and no replayed
+//     nonce → 401 SIGN_ERROR;
 //   - the route: an operation of openapi.yaml → else 404 NOT_FOUND (405 for a wrong method);
-//   - Wechatpay-Serial names the WeChat Pay public key ID or platform certificate it holds,
-//     where the operation's security requirement or an encrypted field calls for one → else
-//     400 PARAM_ERROR;
+//   - Accept: absent, or allowing application/json (*/*, application/*, a list that includes
+//     it) → else 400 PARAM_ERROR naming the header;
+//   - Wechatpay-Serial names the WeChat Pay public key ID (exactly) or a platform certificate
+//     serial (in any case) it holds, where the operation's security requirement or an
+//     encrypted field calls for one → else 400 PARAM_ERROR;
 //   - the parameters against their schemas → 400 PARAM_ERROR, naming the parameter in the
 //     message and in detail (field, location, value, issue);
 //   - fields marked x-wechatpay-encrypted decrypt (RSA-OAEP, SHA-1) with the key named by
@@ -26,13 +29,14 @@
 //
 // Then a queued Fault, if any, and the handler, which answers from the balances set with
 // SetECommerceBalance and SetAccountBalance: an unknown sub-merchant gets 403 NO_AUTH, an
-// account type not opened 400 INVALID_REQUEST, as the docs say. GET /v3/certificates lists
+// account type not opened 400 INVALID_REQUEST, as the docs say; the channel quota is held per
+// target merchant (mchid) and balance account (bal_account_no), as 查询渠道额度 describes. GET /v3/certificates lists
 // the platform certificates encrypted with Keys.APIv3Key
 // (AEAD_AES_256_GCM). Every answer, errors included, is signed like WeChat Pay's
-// (Wechatpay-Timestamp, -Nonce, -Signature, -Serial and Request-ID) with the key the request
-// named in Wechatpay-Serial (SignWith overrides it, except for GET /v3/certificates naming a
-// key the server holds); an answer to a request that names none is signed with the public
-// key, or for GET /v3/certificates with the platform key.
+// (Wechatpay-Timestamp, -Nonce, -Signature, -Serial, -Signature-Type and Request-ID) with the
+// key the request named in Wechatpay-Serial (SignWith overrides it, except for
+// GET /v3/certificates naming a key the server holds); an answer to a request that names none
+// is signed with the public key, or for GET /v3/certificates with the platform key.
 // Requests returns the request log, with decrypted fields and attempt counts.
 //
 // The server stays bounded however long it runs: the request log keeps the newest
@@ -49,14 +53,15 @@
 //
 // Unless WithoutDemoData is given, the server holds the docs' example data: sub-merchant
 // 1900000109 with a BASIC account (available 10000, pending 1) and balance account
-// 8609cb22…8d9f with balance 1 and no reduction in transit.
+// 8609cb22…8d9f with balance 1 and no reduction in transit, under target merchant 1900016681
+// (the page's example) and under the server's own merchant (Keys.MchID).
 //
 // Key rotation: RotatePlatformCertificate adds a platform certificate, lists it at
 // GET /v3/certificates (encrypted with Keys.APIv3Key) and signs every answer with it — but
 // the certificate list itself with the key the request names, which the client already trusts.
 //
 // What it does not emulate: TLS (it serves plain HTTP); rate limits (x-wechatpay-rate-limit;
-// queue a 429 Fault instead); the Accept and User-Agent header rules; request bodies (all
+// queue a 429 Fault instead); the User-Agent header rule; request bodies (all
 // operations are GETs); the relation between the caller's mchid and the queried merchants
 // beyond the balances set; the retirement of platform certificates (rotated-out ones stay
 // listed and valid, and none expires within five years); rotation of the WeChat Pay public

@@ -22,10 +22,10 @@ var _ server.StrictServerInterface = (*handlers)(nil)
 
 // QueryAccountBalance answers 查询渠道额度 from SetAccountBalance.
 func (h *handlers) QueryAccountBalance(_ context.Context, req server.QueryAccountBalanceRequestObject) (server.QueryAccountBalanceResponseObject, error) {
-	b, ok := h.st.getChannel(req.Params.BalAccountNo)
+	b, ok := h.st.getChannel(req.Params.Mchid, req.Params.BalAccountNo)
 	if !ok {
 		return server.QueryAccountBalance400JSONResponse{CommonBadRequestJSONResponse: server.CommonBadRequestJSONResponse{
-			Body: h.errorBody("QueryAccountBalance", http.StatusBadRequest, "PARAM_ERROR", "bal_account_no is not a balance account of this merchant"),
+			Body: h.errorBody("QueryAccountBalance", http.StatusBadRequest, "PARAM_ERROR", "bal_account_no is not a balance account of merchant mchid"),
 		}}, nil
 	}
 	return server.QueryAccountBalance200JSONResponse{Body: server.AccountBalance{

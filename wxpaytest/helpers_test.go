@@ -45,6 +45,7 @@ type raw struct {
 	auth        func(string) string // rewrites the Authorization header, if set
 	when        time.Time           // signing time; zero is now
 	nonce       string              // zero is a fresh one
+	accept      []string            // Accept values; nil sends application/json, [""] none
 }
 
 type rawAnswer struct {
@@ -93,7 +94,13 @@ func (rq raw) do(t *testing.T, srv *Server) rawAnswer {
 	default:
 		req.Header.Set("Wechatpay-Serial", rq.serial)
 	}
-	req.Header.Set("Accept", "application/json")
+	switch {
+	case rq.accept == nil:
+		req.Header.Set("Accept", "application/json")
+	case len(rq.accept) == 1 && rq.accept[0] == "":
+	default:
+		req.Header["Accept"] = rq.accept
+	}
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	resp, err := tr.RoundTrip(req)

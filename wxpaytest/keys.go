@@ -176,22 +176,31 @@ func (k *Keys) PlatformSerial() string {
 // public key ID names WechatPayKey, the platform certificate's serial names PlatformKey, and
 // the serial of a certificate added by AddPlatformCertificate names its key.
 func (k *Keys) WechatPayKeyFor(serial string) (*rsa.PrivateKey, bool) {
+	key, _, ok := k.wechatPayKey(serial)
+	return key, ok
+}
+
+// wechatPayKey is WechatPayKeyFor that also returns the serial as WeChat Pay writes it.
+// Certificate serials are hex and match in any case (WeChat Pay writes them upper-case;
+// SDKs that derive them from a certificate often write lower-case); the public key ID
+// matches exactly.
+func (k *Keys) wechatPayKey(serial string) (*rsa.PrivateKey, string, bool) {
 	switch {
 	case serial == "":
-		return nil, false
+		return nil, "", false
 	case serial == k.PublicKeyID && k.WechatPayKey != nil:
-		return k.WechatPayKey, true
-	case serial == k.PlatformSerial() && k.PlatformKey != nil:
-		return k.PlatformKey, true
+		return k.WechatPayKey, k.PublicKeyID, true
+	case k.PlatformKey != nil && strings.EqualFold(serial, k.PlatformSerial()):
+		return k.PlatformKey, k.PlatformSerial(), true
 	}
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	for _, p := range k.rotated {
-		if serial == strings.ToUpper(p.cert.SerialNumber.Text(16)) {
-			return p.key, true
+		if s := strings.ToUpper(p.cert.SerialNumber.Text(16)); strings.EqualFold(serial, s) {
+			return p.key, s, true
 		}
 	}
-	return nil, false
+	return nil, "", false
 }
 
 // defaultSerial is the serial a server signs with when the request names no key it holds.
@@ -218,10 +227,13 @@ func (k *Keys) check() error {
 	return nil
 }
 
-// WriteDir writes apiclient_key.pem (PKCS#8), pub_key.pem (the WeChat Pay public key, PKIX)
-// and platform_cert.pem into dir, and returns the environment settings that point a client
-// at them: WXPAY_MCHID, WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_PUBLIC_KEY_ID
-// and WXPAY_PUBLIC_KEY_FILE, with absolute paths.
+// WriteDir writes apiclient_key.pem (PKCS#8), apiclient_cert.pem (a self-signed merchant API
+// certificate for that key whose serial is CertificateSerialNo, for SDKs that read the serial
+// from it), pub_key.pem (the WeChat Pay public key, PKIX) and platform_cert.pem into dir, and
+// returns the environment settings that point a client at them: WXPAY_MCHID,
+// WXPAY_CERT_SERIAL_NO, WXPAY_PRIVATE_KEY_FILE, WXPAY_MERCHANT_CERT_FILE, and
+// WXPAY_PUBLIC_KEY_ID and WXPAY_PUBLIC_KEY_FILE when k has a WeChat Pay public key, else
+// WXPAY_PLATFORM_CERT_FILE; paths are absolute.
 func (k *Keys) WriteDir(dir string) (map[string]string, error) {
 	if err := k.check(); err != nil {
 		return nil, err
@@ -243,6 +255,12 @@ func (k *Keys) WriteDir(dir string) (map[string]string, error) {
 		"WXPAY_PRIVATE_KEY_FILE": filepath.Join(abs, "apiclient_key.pem"),
 	}
 	files := []pemFile{{"apiclient_key.pem", 0o600, &pem.Block{Type: "PRIVATE KEY", Bytes: priv}}}
+	if der, err := k.merchantCertificate(); err != nil {
+		return nil, err
+	} else if der != nil {
+		files = append(files, pemFile{"apiclient_cert.pem", 0o644, &pem.Block{Type: "CERTIFICATE", Bytes: der}})
+		env["WXPAY_MERCHANT_CERT_FILE"] = filepath.Join(abs, "apiclient_cert.pem")
+	}
 	if k.WechatPayKey != nil {
 		pub, err := x509.MarshalPKIXPublicKey(&k.WechatPayKey.PublicKey)
 		if err != nil {
@@ -254,6 +272,9 @@ func (k *Keys) WriteDir(dir string) (map[string]string, error) {
 	}
 	if k.PlatformCertificate != nil {
 		files = append(files, pemFile{"platform_cert.pem", 0o644, &pem.Block{Type: "CERTIFICATE", Bytes: k.PlatformCertificate.Raw}})
+		if k.WechatPayKey == nil {
+			env["WXPAY_PLATFORM_CERT_FILE"] = filepath.Join(abs, "platform_cert.pem")
+		}
 	}
 	for _, f := range files {
 		if err := os.WriteFile(filepath.Join(abs, f.name), pem.EncodeToMemory(f.blk), f.mode); err != nil {
@@ -261,6 +282,34 @@ func (k *Keys) WriteDir(dir string) (map[string]string, error) {
 		}
 	}
 	return env, nil
+}
+
+// merchantCertificate returns a self-signed merchant API certificate (DER) for MerchantKey
+// whose serial number is CertificateSerialNo, or nil when that is not a hex serial.
+func (k *Keys) merchantCertificate() ([]byte, error) {
+	serial, ok := new(big.Int).SetString(k.CertificateSerialNo, 16)
+	if !ok || serial.Sign() <= 0 {
+		return nil, nil
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject: pkix.Name{
+			CommonName:         "wxpaytest merchant " + k.MchID,
+			Organization:       []string{"wxpaytest"},
+			OrganizationalUnit: []string{k.MchID},
+			Country:            []string{"CN"},
+		},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.AddDate(5, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.MerchantKey.PublicKey, k.MerchantKey)
+	if err != nil {
+		return nil, fmt.Errorf("wxpaytest: creating the merchant API certificate: %w", err)
+	}
+	return der, nil
 }
 
 type pemFile struct {

@@ -43,9 +43,10 @@ func TestKeysWriteDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"WXPAY_MCHID", "WXPAY_CERT_SERIAL_NO", "WXPAY_PRIVATE_KEY_FILE", "WXPAY_PUBLIC_KEY_ID", "WXPAY_PUBLIC_KEY_FILE"}
+	want := []string{"WXPAY_MCHID", "WXPAY_CERT_SERIAL_NO", "WXPAY_PRIVATE_KEY_FILE", "WXPAY_PUBLIC_KEY_ID", "WXPAY_PUBLIC_KEY_FILE",
+		"WXPAY_MERCHANT_CERT_FILE"}
 	if len(env) != len(want) {
-		t.Errorf("env = %v", env)
+		t.Errorf("env has %d settings, want %d: %v", len(env), len(want), want)
 	}
 	for _, name := range want {
 		if env[name] == "" {

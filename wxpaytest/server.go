@@ -128,7 +128,7 @@ func Open(opts ...Option) (*Server, error) {
 	s := &Server{
 		keys:    keys,
 		spec:    spec,
-		state:   newState(!o.noDemo),
+		state:   newState(!o.noDemo, keys.MchID),
 		log:     newRequestLog(o.limits.requestLogSize()),
 		logger:  o.logger,
 		now:     time.Now,
@@ -297,7 +297,7 @@ type exchange struct {
 	start  time.Time
 }
 
-// serveAPI runs WeChat Pay's checks in order — Authorization, route, Wechatpay-Serial,
+// serveAPI runs WeChat Pay's checks in order — Authorization, route, Accept, Wechatpay-Serial,
 // schema, decryption — then any queued fault, then the handler, and signs the answer.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	ex := &exchange{start: time.Now(), rec: Request{
@@ -340,6 +340,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.fail(w, ex, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("%s %s is not an operation of openapi.yaml", r.Method, r.URL.Path), nil)
+		return
+	}
+	// 2b. Accept allows the operation's media type (application/json).
+	if types := responseMediaTypes(route); !acceptable(r.Header.Values("Accept"), types) {
+		accept := truncate(strings.Join(r.Header.Values("Accept"), ", "), 128)
+		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", fmt.Sprintf("header Accept %q excludes %s, the only media type of this operation's answers: send Accept: %s", accept, strings.Join(types, ", "), types[0]),
+			detail("Accept", "header", accept, "excludes "+strings.Join(types, ", ")))
 		return
 	}
 	// 3. Wechatpay-Serial names a WeChat Pay key this server holds, where openapi.yaml's
@@ -451,11 +458,11 @@ func (s *Server) answerSerial(requested, fallback string) string {
 	if forced != "" {
 		return forced
 	}
-	if _, ok := s.keys.WechatPayKeyFor(requested); ok {
-		return requested
+	if _, serial, ok := s.keys.wechatPayKey(requested); ok {
+		return serial // as WeChat Pay writes it, whatever the request's case
 	}
-	if _, ok := s.keys.WechatPayKeyFor(fallback); ok {
-		return fallback
+	if _, serial, ok := s.keys.wechatPayKey(fallback); ok {
+		return serial
 	}
 	return s.keys.defaultSerial()
 }
@@ -579,6 +586,7 @@ func (s *Server) write(w http.ResponseWriter, ex *exchange, status int, code str
 	h.Set(headerNonce, nonce)
 	h.Set(headerSignature, sig)
 	h.Set(headerSerial, ex.serial)
+	h.Set(headerSignatureType, AuthScheme)
 	ex.rec.RequestID = randomHex(17)
 	h.Set(headerRequestID, ex.rec.RequestID)
 	if f.RetryAfter > 0 {

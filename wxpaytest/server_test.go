@@ -112,7 +112,7 @@ func TestBalancesAndDocumentedErrors(t *testing.T) {
 		t.Fatalf("FEES balance: %d %s", r.StatusCode(), r.Body)
 	}
 
-	srv.SetAccountBalance("acct-1", 42, true)
+	srv.SetAccountBalance("1900000001", "acct-1", 42, true)
 	a, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900000001", BalAccountNo: encrypt(t, srv, "acct-1")})
 	if err != nil {
 		t.Fatal(err)

@@ -80,5 +80,7 @@ const (
 	headerNonce     = "Wechatpay-Nonce"
 	headerSignature = "Wechatpay-Signature"
 	headerSerial    = "Wechatpay-Serial"
-	headerRequestID = "Request-ID"
+	// headerSignatureType names the answer's signature scheme, as WeChat Pay sends it.
+	headerSignatureType = "Wechatpay-Signature-Type"
+	headerRequestID     = "Request-ID"
 )

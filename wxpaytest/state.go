@@ -9,6 +9,7 @@ import (
 // The docs' example data, loaded unless WithoutDemoData is given.
 const (
 	DemoSubMchID     = "1900000109"                                                       // the sub-merchant of 查询二级商户账户实时余额's example
+	DemoChannelMchID = "1900016681"                                                       // the target merchant of 查询渠道额度's example
 	DemoBalAccountNo = "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f" // the balance account of 查询渠道额度's example
 )
 
@@ -19,21 +20,31 @@ type channelBalance struct {
 	inTransitReduction bool
 }
 
-// state is the fake's data: balances by sub-merchant and account type, and by balance account.
+// channelKey is a balance account of a target merchant: 查询渠道额度 asks for the quota of
+// balance account bal_account_no (额度台账号) of merchant mchid (目标商户号).
+type channelKey struct{ mchid, balAccountNo string }
+
+// state is the fake's data: balances by sub-merchant and account type, and by target
+// merchant and balance account.
 type state struct {
 	mu        sync.Mutex
 	ecommerce map[string]map[generated.AccountType]ecommerceBalance
-	channel   map[string]channelBalance
+	channel   map[channelKey]channelBalance
 }
 
-func newState(demo bool) *state {
+// newState returns empty state, or with demo the docs' example data: the example balance
+// account under the example's target merchant and under ownMchID, the calling merchant.
+func newState(demo bool, ownMchID string) *state {
 	st := &state{
 		ecommerce: make(map[string]map[generated.AccountType]ecommerceBalance),
-		channel:   make(map[string]channelBalance),
+		channel:   make(map[channelKey]channelBalance),
 	}
 	if demo {
 		st.setECommerce(DemoSubMchID, generated.AccountTypeBasic, 10000, 1)
-		st.setChannel(DemoBalAccountNo, 1, false)
+		st.setChannel(DemoChannelMchID, DemoBalAccountNo, 1, false)
+		if ownMchID != "" {
+			st.setChannel(ownMchID, DemoBalAccountNo, 1, false)
+		}
 	}
 	return st
 }
@@ -56,16 +67,16 @@ func (st *state) getECommerce(sub string, t generated.AccountType) (b ecommerceB
 	return b, known, opened
 }
 
-func (st *state) setChannel(no string, balance int64, inTransit bool) {
+func (st *state) setChannel(mchid, no string, balance int64, inTransit bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.channel[no] = channelBalance{balance, inTransit}
+	st.channel[channelKey{mchid, no}] = channelBalance{balance, inTransit}
 }
 
-func (st *state) getChannel(no string) (channelBalance, bool) {
+func (st *state) getChannel(mchid, no string) (channelBalance, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	b, ok := st.channel[no]
+	b, ok := st.channel[channelKey{mchid, no}]
 	return b, ok
 }
 
@@ -75,7 +86,9 @@ func (s *Server) SetECommerceBalance(subMchID string, accountType generated.Acco
 	s.state.setECommerce(subMchID, accountType, available, pending)
 }
 
-// SetAccountBalance sets the channel quota of a balance account, by its plaintext number.
-func (s *Server) SetAccountBalance(balAccountNo string, balance int64, inTransitReduction bool) {
-	s.state.setChannel(balAccountNo, balance, inTransitReduction)
+// SetAccountBalance sets the channel quota of balance account balAccountNo (its plaintext
+// number) of target merchant mchid, as 查询渠道额度 answers it for that mchid and
+// bal_account_no; the same account number under another mchid is another account.
+func (s *Server) SetAccountBalance(mchid, balAccountNo string, balance int64, inTransitReduction bool) {
+	s.state.setChannel(mchid, balAccountNo, balance, inTransitReduction)
 }
