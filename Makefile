@@ -24,6 +24,13 @@ check-generated:
 test:
 	$(GO) test -race $(PKGS)
 
+## test-modules: vet and test (-race) each optional module, a Go module of its own inside
+## the repository; redislimit's tests start a real redis-server (apt-get install -y redis-server).
+MODULES ?= redislimit
+.PHONY: test-modules
+test-modules:
+	@set -e; for m in $(MODULES); do echo "== $$m: go vet, go test -race"; (cd $$m && $(GO) vet ./... && $(GO) test -race ./...); done
+
 ## lint: go vet plus a gofmt check.
 lint:
 	$(GO) vet $(PKGS)

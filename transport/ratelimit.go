@@ -23,7 +23,7 @@ type RateLimit struct {
 // parameter's value (e.g. "QueryAccountBalance mchid=1900016681"); limit is that
 // operation's RateLimit. Wait returns an error when ctx ends first, or when ctx's deadline
 // cannot be met. A fleet of instances shares one budget by implementing Limiter over a
-// shared store, for example a Redis GCRA or token bucket keyed by Key (see README).
+// shared store: module github.com/wxpay-oapi/wxpay/redislimit does so on Redis.
 type Limiter interface {
 	Wait(ctx context.Context, key string, limit RateLimit) error
 }
