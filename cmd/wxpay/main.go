@@ -7,7 +7,7 @@
 //	wxpay demo
 //	wxpay ecommerce-balance --sub-mchid ID [--account-type TYPE] [-o json|table]
 //	wxpay channel-balance --target-mchid ID --bal-account-no PLAINTEXT [-o json|table]
-//	wxpay mock [--addr 127.0.0.1:8080] [--keys DIR] [--allow-remote]
+//	wxpay mock [--addr 127.0.0.1:8080] [--keys DIR] [--mode public-key|platform-certificate] [--allow-remote]
 //	wxpay help [command]
 //
 // The balance commands read their credentials from flags, from --env-file or from the

@@ -7,9 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/wxpay-oapi/wxpay"
@@ -25,7 +27,14 @@ const envFileHeader = "# wxpay mock:"
 
 // keyFileNames are the files wxpaytest.Keys.WriteDir writes, which mock must not write
 // over unless an earlier mock run wrote them.
-var keyFileNames = []string{"apiclient_key.pem", "pub_key.pem", "platform_cert.pem", apiv3KeyFileName}
+var keyFileNames = []string{"apiclient_key.pem", "apiclient_cert.pem", "pub_key.pem", "platform_cert.pem", apiv3KeyFileName}
+
+// The verification modes of --mode: how the mock signs its answers, as a merchant's
+// account at WeChat Pay is set up.
+const (
+	modePublicKey    = "public-key"           // the WeChat Pay public key (PUB_KEY_ID_…)
+	modePlatformCert = "platform-certificate" // platform certificates, downloaded with the APIv3 key
+)
 
 // apiv3KeyFileName is the file mock writes the server's APIv3 key into, for clients that
 // download platform certificates (WXPAY_APIV3_KEY_FILE).
@@ -35,7 +44,7 @@ const apiv3KeyFileName = "apiv3_key.txt"
 // a .env file into the --keys directory; the .env file appears once the server accepts
 // requests, so its existence is the readiness signal.
 func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer, _ env) error {
-	fs := newFlagSet("mock", "[--addr 127.0.0.1:8080] [--keys DIR] [--allow-remote]",
+	fs := newFlagSet("mock", "[--addr 127.0.0.1:8080] [--keys DIR] [--mode public-key|platform-certificate] [--allow-remote]",
 		"Run wxpaytest, the WeChat Pay test server, standalone: for clients in other languages,\n"+
 			"or this CLI. It writes throwaway keys and a .env file with the WXPAY_* settings into\n"+
 			"DIR, prints how to point a client at it, logs each request on stderr, and stops on\n"+
@@ -51,8 +60,13 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	addr := fs.String("addr", "127.0.0.1:8080", "`host:port` to listen on (port 0 picks a free port)")
 	dir := fs.String("keys", "", "`directory` for the keys and .env, created if missing (default: a temporary directory, removed on exit)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr: anyone who can reach it gets answers signed with its public test keys")
+	mode := fs.String("mode", modePublicKey, "how answers are signed: "+modePublicKey+" (the WeChat Pay public key, PUB_KEY_ID_…), or "+
+		modePlatformCert+" (no public key: platform certificates only, which clients may download from /v3/certificates with the APIv3 key)")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
+	}
+	if *mode != modePublicKey && *mode != modePlatformCert {
+		return usagef("--mode %q: want %s or %s", *mode, modePublicKey, modePlatformCert)
 	}
 	if err := checkListenAddr(*addr, *allowRemote); err != nil {
 		return err
@@ -73,12 +87,18 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("generating test keys: %w", err)
 	}
+	if *mode == modePlatformCert {
+		// A merchant without a WeChat Pay public key: every answer is signed with the
+		// platform certificate, and a request naming PUB_KEY_ID_… gets 400.
+		keys.PublicKeyID, keys.WechatPayKey = "", nil
+	}
 	opts := []wxpaytest.Option{
 		wxpaytest.WithAddr(*addr),
 		wxpaytest.WithKeys(keys),
 		wxpaytest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
 	opts = append(opts, specRoutes()...)
+	opts = append(opts, wxpaytest.WithHandler("GET /{$}", http.HandlerFunc(serveRoot)))
 	srv, err := wxpaytest.Open(opts...)
 	if err != nil {
 		return listenError(*addr, err)
@@ -108,10 +128,15 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err := os.WriteFile(apiv3File, append(append([]byte(nil), keys.APIv3Key...), '\n'), 0o600); err != nil {
 		return fmt.Errorf("writing the APIv3 key into %s: %w", keysDir, err)
 	}
-	// The other ways to verify answers, shown commented out in the .env file.
+	// The other ways to verify answers, shown commented out in the .env file; in
+	// platform-certificate mode, the certificate and the APIv3 key that downloads it.
 	alternatives := map[string]string{
 		envPlatformCertFile: filepath.Join(keysDir, "platform_cert.pem"),
 		envAPIv3KeyFile:     apiv3File,
+	}
+	if *mode == modePlatformCert {
+		settings[envAPIv3KeyFile] = apiv3File
+		alternatives = nil
 	}
 	srv.Start()
 
@@ -119,7 +144,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	if err := writeEnvFile(envPath, srv.URL, settings, alternatives); err != nil {
 		return err
 	}
-	printMockHelp(stdout, srv.URL, keysDir, envPath, settings)
+	printMockHelp(stdout, srv.URL, keysDir, envPath, *mode, settings)
 
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "wxpay: mock stopped")
@@ -219,6 +244,12 @@ func writeEnvFile(path, serverURL string, values, alternatives map[string]string
 			}
 		}
 	}
+	if extra := otherSettings(values); len(extra) > 0 {
+		b.WriteString("# For other SDKs (wxpay does not read these):\n")
+		for _, name := range extra {
+			fmt.Fprintf(&b, "%s=%s\n", name, envQuote(values[name]))
+		}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".env-*")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -247,14 +278,46 @@ func envQuote(v string) string {
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
+// otherSettings returns the names in values that are not wxpay settings (such as
+// WXPAY_MERCHANT_CERT_FILE, the merchant certificate some SDKs read the serial from), sorted.
+func otherSettings(values map[string]string) []string {
+	var out []string
+	for name := range values {
+		if settingForEnv(name) == nil {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// serveRoot answers GET / with where to look, instead of the API's 401 for an unsigned request.
+func serveRoot(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Link", `</docs>; rel="service-doc", </openapi.yaml>; rel="service-desc"`)
+	_, _ = io.WriteString(w, "wxpay mock: a fake WeChat Pay APIv3 for tests (wxpaytest).\n"+
+		"Reference: /docs   Spec: /openapi.yaml, /openapi.json\n"+
+		"The API is under /v3/; every request there must be signed (Authorization: WECHATPAY2-SHA256-RSA2048 …).\n")
+}
+
 // printMockHelp tells the user where the server is, where its settings are, and how to use them.
-func printMockHelp(w io.Writer, serverURL, keysDir, envPath string, values map[string]string) {
+func printMockHelp(w io.Writer, serverURL, keysDir, envPath, mode string, values map[string]string) {
 	fmt.Fprintf(w, "wxpay mock: WeChat Pay test server (wxpaytest) listening on %s\n\n", serverURL)
 	fmt.Fprintf(w, "Keys and settings in %s (throwaway test keys):\n", keysDir)
 	for _, s := range settings {
 		if v, ok := values[s.env]; ok {
 			fmt.Fprintf(w, "  %s=%s\n", s.env, envQuote(v))
 		}
+	}
+	for _, name := range otherSettings(values) {
+		fmt.Fprintf(w, "  %s=%s\n", name, envQuote(values[name]))
+	}
+	verify := `send Wechatpay-Serial: WXPAY_PUBLIC_KEY_ID;
+verify answers and encrypt bal_account_no with WXPAY_PUBLIC_KEY_FILE.`
+	if mode == modePlatformCert {
+		verify = `verify answers and encrypt bal_account_no with the platform certificate
+WXPAY_PLATFORM_CERT_FILE (or download it from /v3/certificates, decrypting with the APIv3 key
+in WXPAY_APIV3_KEY_FILE); send its serial in Wechatpay-Serial.`
 	}
 	fmt.Fprintf(w, `
 Point this CLI at it:
@@ -263,12 +326,12 @@ Point this CLI at it:
   wxpay channel-balance --target-mchid "$WXPAY_MCHID" --bal-account-no %s
 
 Any other client: sign requests with WXPAY_PRIVATE_KEY_FILE as merchant WXPAY_MCHID,
-certificate serial WXPAY_CERT_SERIAL_NO; send Wechatpay-Serial: WXPAY_PUBLIC_KEY_ID;
-verify answers and encrypt bal_account_no with WXPAY_PUBLIC_KEY_FILE.
+certificate serial WXPAY_CERT_SERIAL_NO (also in WXPAY_MERCHANT_CERT_FILE);
+%s
 
 Spec: %s/openapi.yaml (also /openapi.json); reference: %s/docs
 Stop with Ctrl-C.
-`, envQuote(envPath), demoSubMchid, demoBalAccountNo, serverURL, serverURL)
+`, envQuote(envPath), demoSubMchid, demoBalAccountNo, verify, serverURL, serverURL)
 }
 
 // unwrapOp drops the "mkdir …:" prefix that the flag already shows.

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,5 +327,96 @@ func TestMockServesASecondProcess(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" && waitErr != nil {
 		t.Errorf("mock exited with %v after SIGINT, want status 0", waitErr)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startMock runs "wxpay mock" in-process with args until the test ends, and returns its
+// .env settings once it is ready, and its standard output so far.
+func startMock(t *testing.T, args ...string) (env map[string]string, stdout *syncBuffer) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "keys")
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout = new(syncBuffer)
+	var stderr syncBuffer
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(ctx, append([]string{"mock", "--addr", "127.0.0.1:0", "--keys", dir}, args...), strings.NewReader(""), stdout, &stderr, func(string) (string, bool) { return "", false })
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	waitForFile(t, filepath.Join(dir, envFileName), 30*time.Second, done)
+	return readEnvFile(t, filepath.Join(dir, envFileName)), stdout
+}
+
+// Issue 12: other SDKs in platform-certificate mode, and what they read from the key directory.
+func TestMockPlatformCertificateMode(t *testing.T) {
+	t.Parallel()
+	env, stdout := startMock(t, "--mode", "platform-certificate")
+	if env[envPublicKeyID] != "" || env[envPublicKeyFile] != "" || env[envPlatformCertFile] == "" || env[envAPIv3KeyFile] == "" {
+		t.Fatalf(".env of platform-certificate mode: %v", env)
+	}
+	if _, err := os.Stat(env["WXPAY_MERCHANT_CERT_FILE"]); err != nil {
+		t.Errorf("WXPAY_MERCHANT_CERT_FILE: %v", err)
+	}
+	key, err := os.ReadFile(env[envAPIv3KeyFile])
+	if err != nil || len(strings.TrimSpace(string(key))) != 32 {
+		t.Errorf("APIv3 key file: %v, %d bytes", err, len(key))
+	}
+	r := runCLI(t, env, "ecommerce-balance", "--sub-mchid", wxpaytest.DemoSubMchID)
+	if r.code != exitOK {
+		t.Errorf("ecommerce-balance in platform-certificate mode: exit %d\n%s", r.code, r.stderr)
+	}
+	r = runCLI(t, env, "channel-balance", "--target-mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo)
+	if r.code != exitOK || !strings.Contains(r.stdout, `"balance": 1`) {
+		t.Errorf("channel-balance in platform-certificate mode: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// The instructions follow the .env file.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stdout.String(), "Stop with") && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out := stdout.String(); !strings.Contains(out, "WXPAY_PLATFORM_CERT_FILE") || strings.Contains(out, "send Wechatpay-Serial: WXPAY_PUBLIC_KEY_ID") {
+		t.Errorf("instructions of platform-certificate mode:\n%s", out)
+	}
+	if r := runCLI(t, nil, "mock", "--mode", "hmac"); r.code != exitUsage || !strings.Contains(r.stderr, "--mode") {
+		t.Errorf("--mode hmac: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// GET / points at the reference instead of answering 401 to a browser.
+func TestMockRoot(t *testing.T) {
+	t.Parallel()
+	env, _ := startMock(t)
+	resp, err := http.Get(env[envBaseURL] + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "/docs") {
+		t.Errorf("GET /: %s %q", resp.Status, body)
+	}
+	// Everything else is still the signed API.
+	if resp, err := http.Get(env[envBaseURL] + "/v3/nothing"); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /v3/nothing unsigned: %s", resp.Status)
 	}
 }
