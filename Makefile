@@ -111,3 +111,14 @@ FUZZ_TARGETS := transport:FuzzVerifyResponse transport:FuzzLoadPrivateKey transp
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do GO=$(GO) ./scripts/fuzz.sh $${t%%:*} $${t#*:} $(FUZZTIME); done
 # ---- end fuzz ----
+
+# ---- conformance vectors (issue 12) ----
+.PHONY: vectors
+## vectors: check spec/conformance/vectors.json is what its generator writes, then hold
+## transport/ and wxpaytest/ (Go) and spec/conformance/check.mjs (node:crypto, written from
+## the spec's text) to it. Regenerate with: go run ./spec/conformance/gen
+vectors:
+	$(GO) run ./spec/conformance/gen -check
+	$(GO) test -race -count=1 -run 'Conformance' ./transport/ ./wxpaytest/
+	node spec/conformance/check.mjs
+# ---- end conformance vectors ----

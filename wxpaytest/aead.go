@@ -19,8 +19,14 @@ type sealed struct {
 }
 
 // sealAEAD encrypts plaintext with the merchant's APIv3 key as WeChat Pay does: AES-256-GCM,
-// a 12-character nonce and the associated data as given, base64 of ciphertext plus tag.
+// a random 12-character nonce and the associated data as given, base64 of ciphertext plus tag.
 func sealAEAD(apiV3Key []byte, associatedData string, plaintext []byte) (sealed, error) {
+	return sealAEADNonce(apiV3Key, strings.ToLower(randomHex(6)), associatedData, plaintext)
+}
+
+// sealAEADNonce is sealAEAD with a given nonce, whose 12 UTF-8 bytes are the GCM nonce (the
+// associated data's UTF-8 bytes are GCM's additional data).
+func sealAEADNonce(apiV3Key []byte, nonce, associatedData string, plaintext []byte) (sealed, error) {
 	if len(apiV3Key) != 32 {
 		return sealed{}, errors.New("wxpaytest: the APIv3 key must be 32 bytes")
 	}
@@ -32,7 +38,9 @@ func sealAEAD(apiV3Key []byte, associatedData string, plaintext []byte) (sealed,
 	if err != nil {
 		return sealed{}, err
 	}
-	nonce := strings.ToLower(randomHex(6)) // 12 characters, used as the 12 nonce bytes
+	if len(nonce) != gcm.NonceSize() {
+		return sealed{}, errors.New("wxpaytest: the AEAD nonce must be 12 bytes")
+	}
 	ct := gcm.Seal(nil, []byte(nonce), plaintext, []byte(associatedData))
 	return sealed{Algorithm: AEADAlgorithm, Nonce: nonce, AssociatedData: associatedData, Ciphertext: base64.StdEncoding.EncodeToString(ct)}, nil
 }
