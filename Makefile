@@ -122,3 +122,26 @@ vectors:
 	$(GO) test -race -count=1 -run 'Conformance' ./transport/ ./wxpaytest/
 	node spec/conformance/check.mjs
 # ---- end conformance vectors ----
+
+# ---- interop (issue 12) ----
+# Independent implementations against ours, pinned in interop/package-lock.json (npm ci):
+# wechatpay-axios-plugin and wechatpay-node-v3 call `wxpay mock` (built here, free loopback
+# port) in public-key and platform-certificate mode; a TypeScript client generated from
+# openapi.yaml by @hey-api/openapi-ts does too; a Node server on the SDKs' primitives answers
+# our Go client (interop/reverse_test.go). Ends with the matrix and "N passed, M failed".
+INTEROP       := interop
+INTEROP_STAMP := $(INTEROP)/node_modules/.wxpay-npm-ci.stamp
+INTEROP_OUT   := $(abspath $(INTEROP))/.out
+.PHONY: interop interop-tools
+interop-tools: $(INTEROP_STAMP)
+$(INTEROP_STAMP): $(INTEROP)/package.json $(INTEROP)/package-lock.json
+	cd $(INTEROP) && npm ci --no-audit --no-fund
+	@touch $@
+
+## interop: every client × mode × query against the mock, the reverse direction, then the matrix.
+interop: interop-tools
+	@mkdir -p $(INTEROP_OUT) && rm -f $(INTEROP_OUT)/results.txt
+	$(GO) build -o $(INTEROP_OUT)/wxpay ./cmd/wxpay
+	cd $(INTEROP) && node run.mjs $(INTEROP_OUT)/wxpay $(INTEROP_OUT)/results.txt
+	cd $(INTEROP) && node matrix.mjs $(INTEROP_OUT)/results.txt
+# ---- end interop ----
