@@ -169,8 +169,10 @@ type paramFact struct {
 var paramFacts = []paramFact{
 	// [000] query 查询参数: mchid 必填 string(32); bal_account_no 必填 string(1024) 【加密】.
 	{op: "QueryAccountBalance", name: "mchid", in: "query", required: true, maxLength: 32, example: "1900016681"},
+	// Its page's example is the plaintext; the spec's is that plaintext encrypted (a
+	// ciphertext, as sent) with the TEST ONLY key of spec/conformance/vectors.json.
 	{op: "QueryAccountBalance", name: "bal_account_no", in: "query", required: true, maxLength: 1024, encrypted: true,
-		example: "8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f"},
+		example: "ALRkgNlBW9puUt5RtlWSY9mHA4HPA/8Kuxz2GvYh9s3UtkTJDIMdL99i/v7ksW//hb0F9Q08IQnifP7EEvHyY8emJfecD0ETrQ6ObnIM9lq/Qq9CFhabM6BGwFbV76g2rMo6aJPIL/N/DOwjxeGrhUtv1JkVXTPs2a6XTqEe0f1LUIeUC7TaE9oiZ8piqLJ7tqbaxYkfP+203pd0XyOjxcvTNYf7gBET+/jo7KWU7NejgIAkvt9bwKxDOUANyZCkzDrevs4TKq1dXthmBkGzP5sHoPGm5h/kr9MiMbZCFUILLcyJAXjgkU6FYM9Un+RTvuY9J2OzE+VpQl0Lcfk8og=="},
 	// [001] path 路径参数: sub_mchid 必填 string(32); query: account_type 选填 string (enum).
 	{op: "QueryECommerceBalance", name: "sub_mchid", in: "path", required: true, maxLength: 32, example: "1900000109"},
 	{op: "QueryECommerceBalance", name: "account_type", in: "query", required: false, enumRef: "AccountType", example: "BASIC"},
