@@ -142,6 +142,8 @@ $(INTEROP_STAMP): $(INTEROP)/package.json $(INTEROP)/package-lock.json
 interop: interop-tools
 	@mkdir -p $(INTEROP_OUT) && rm -f $(INTEROP_OUT)/results.txt
 	$(GO) build -o $(INTEROP_OUT)/wxpay ./cmd/wxpay
+	cd $(INTEROP) && rm -rf ts/generated ts/dist && ./node_modules/.bin/openapi-ts -i $(abspath openapi.yaml) -o ts/generated
+	cd $(INTEROP) && ./node_modules/.bin/tsc -p ts/tsconfig.json
 	cd $(INTEROP) && node run.mjs $(INTEROP_OUT)/wxpay $(INTEROP_OUT)/results.txt
 	cd $(INTEROP) && node matrix.mjs $(INTEROP_OUT)/results.txt
 # ---- end interop ----

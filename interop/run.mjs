@@ -1,7 +1,7 @@
 // make interop: independent clients against `wxpay mock`, in both verification modes, then
 // the reverse direction (our Go client against a Node server built on the SDKs' primitives),
 // then the matrix. Usage: node run.mjs WXPAY_BINARY [RESULTS_FILE]
-import { appendFileSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { startMock } from './lib/mock.mjs';
 import * as axiosPlugin from './lib/axios-plugin.mjs';
 import * as nodeV3 from './lib/node-v3.mjs';
@@ -27,10 +27,9 @@ async function record(client, mode, query, fn) {
   }
 }
 
-const suites = [axiosPlugin, nodeV3];
-if (existsSync(new URL('./ts/dist/run.js', import.meta.url))) {
-  suites.push(await import('./ts/dist/run.js').then((m) => m.default ?? m));
-}
+// The generated TypeScript client, compiled by make interop (ts/dist).
+const generatedTS = await import('./ts/dist/run.js').then((m) => m.default ?? m);
+const suites = [axiosPlugin, nodeV3, generatedTS];
 
 for (const mode of ['public-key', 'platform-certificate']) {
   const m = await startMock(bin, mode);
