@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -27,10 +26,10 @@ const ExtEncrypted = "x-wechatpay-encrypted"
 type operation struct {
 	id        string
 	route     *routers.Route
-	segments  []string                 // the path template split on "/"; "{name}" segments are parameters
-	encrypted []string                 // query parameters marked x-wechatpay-encrypted
-	okSchemas map[int]*openapi3.Schema // the JSON schema of each 2xx answer, by status
-	rate      *rateRule                // x-wechatpay-rate-limit; nil when the operation has none
+	segments  []string            // the path template split on "/"; "{name}" segments are parameters
+	encrypted []string            // query parameters marked x-wechatpay-encrypted
+	okSchemas map[int]*jsonSchema // the JSON schema of each 2xx answer, by status, compiled
+	rate      *rateRule           // x-wechatpay-rate-limit; nil when the operation has none
 }
 
 // operations is the route table built once from the embedded spec.
@@ -78,14 +77,16 @@ func loadOperations() (*operations, error) {
 					o.encrypted = append(o.encrypted, p.Value.Name)
 				}
 			}
-			o.okSchemas = make(map[int]*openapi3.Schema)
+			o.okSchemas = make(map[int]*jsonSchema)
 			for code, r := range op.Responses.Map() {
 				status, err := strconv.Atoi(code)
 				if err != nil || status < 200 || status > 299 || r.Value == nil {
 					continue
 				}
-				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-					o.okSchemas[status] = mt.Schema.Value
+				if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
+					if o.okSchemas[status], err = compileSchema(mt.Schema.Value); err != nil {
+						return nil, fmt.Errorf("transport: the HTTP %d answer of %s in openapi.yaml: %w", status, o.id, err)
+					}
 				}
 			}
 			ops.list = append(ops.list, o)
@@ -296,20 +297,5 @@ func (op *operation) checkResponse(resp *http.Response, body []byte) error {
 	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
 		return fmt.Errorf("Content-Type %q, want application/json", ct)
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return errors.New("not JSON")
-	}
-	err := schema.VisitJSON(v)
-	var se *openapi3.SchemaError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &se):
-		if p := se.JSONPointer(); len(p) > 0 {
-			return fmt.Errorf("%s: %s", strings.Join(p, "."), se.Reason)
-		}
-		return errors.New(se.Reason)
-	}
-	return err
+	return schema.check(body)
 }
