@@ -26,7 +26,7 @@ test:
 
 ## test-modules: vet and test (-race) each optional module, a Go module of its own inside
 ## the repository; redislimit's tests start a real redis-server (apt-get install -y redis-server).
-MODULES ?= redislimit
+MODULES ?= redislimit otelwxpay
 .PHONY: test-modules
 test-modules:
 	@set -e; for m in $(MODULES); do echo "== $$m: go vet, go test -race"; (cd $$m && $(GO) vet ./... && $(GO) test -race ./...); done
