@@ -171,13 +171,13 @@ func keyError(name string, err error) error {
 	return &EnvError{Var: name, Reason: strings.TrimPrefix(err.Error(), "transport: "), Err: err}
 }
 
-// loadAPIv3Key returns the APIv3 key from its value or its file; nil when neither is set.
-// Its errors give lengths, never the key.
-func loadAPIv3Key(value, file string) ([]byte, error) {
+// loadAPIv3Key returns the APIv3 key from its value or its file; the zero Secret when
+// neither is set. Its errors give lengths, never the key.
+func loadAPIv3Key(value, file string) (transport.Secret, error) {
 	name := EnvAPIv3Key
 	switch {
 	case value != "" && file != "":
-		return nil, &EnvError{Var: EnvAPIv3Key, Reason: "set it or " + EnvAPIv3KeyFile + ", not both"}
+		return transport.Secret{}, &EnvError{Var: EnvAPIv3Key, Reason: "set it or " + EnvAPIv3KeyFile + ", not both"}
 	case file != "":
 		name = EnvAPIv3KeyFile
 		b, err := os.ReadFile(file)
@@ -186,16 +186,16 @@ func loadAPIv3Key(value, file string) ([]byte, error) {
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return nil, &EnvError{Var: name, Reason: fmt.Sprintf("reading %s: %v", file, err), Err: err}
+			return transport.Secret{}, &EnvError{Var: name, Reason: fmt.Sprintf("reading %s: %v", file, err), Err: err}
 		}
 		value = strings.TrimSpace(string(b))
 	case value == "":
-		return nil, nil
+		return transport.Secret{}, nil
 	}
 	if len(value) != transport.APIv3KeySize {
-		return nil, &EnvError{Var: name, Reason: fmt.Sprintf("the APIv3 key (APIv3密钥) is %d characters, not %d: copy it from the merchant platform", transport.APIv3KeySize, len(value))}
+		return transport.Secret{}, &EnvError{Var: name, Reason: fmt.Sprintf("the APIv3 key (APIv3密钥) is %d characters, not %d: copy it from the merchant platform", transport.APIv3KeySize, len(value))}
 	}
-	return []byte(value), nil
+	return transport.NewSecret([]byte(value)), nil
 }
 
 // envBaseURL checks a WXPAY_BASE_URL value, or returns openapi.yaml's first server when empty.

@@ -30,7 +30,7 @@ func TestConfigFromEnvModes(t *testing.T) {
 	k := keysFor(t)
 	cert := filepath.Join(dir, "platform_cert.pem")
 	keyFile := filepath.Join(dir, "apiv3.txt")
-	if err := os.WriteFile(keyFile, append(append([]byte(nil), k.APIv3Key...), '\n'), 0o600); err != nil {
+	if err := os.WriteFile(keyFile, append(k.APIv3Key.Bytes(), '\n'), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	only := func(extra map[string]string) wxpay.Env {
@@ -52,7 +52,7 @@ func TestConfigFromEnvModes(t *testing.T) {
 		c := got.Transport
 		if c.MchID != k.MchID || c.CertificateSerialNo != k.CertificateSerialNo || !c.PrivateKey.Equal(k.MerchantKey) ||
 			c.WechatPayPublicKeyID != k.PublicKeyID || !c.WechatPayPublicKey.Equal(&k.WechatPayKey.PublicKey) ||
-			len(c.PlatformCertificates) != 0 || c.APIv3Key != nil {
+			len(c.PlatformCertificates) != 0 || !c.APIv3Key.IsZero() {
 			t.Errorf("config = %v", c)
 		}
 		if got.BaseURL != "https://api.mch.weixin.qq.com" {
@@ -72,7 +72,7 @@ func TestConfigFromEnvModes(t *testing.T) {
 		}
 	})
 	for _, tc := range []struct{ name, v, value string }{
-		{"APIv3 key", wxpay.EnvAPIv3Key, string(k.APIv3Key)},
+		{"APIv3 key", wxpay.EnvAPIv3Key, string(k.APIv3Key.Bytes())},
 		{"APIv3 key file", wxpay.EnvAPIv3KeyFile, keyFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,8 +80,8 @@ func TestConfigFromEnvModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(got.Transport.APIv3Key) != string(k.APIv3Key) || got.BaseURL != "http://127.0.0.1:1" {
-				t.Errorf("APIv3Key set %v, BaseURL %q", got.Transport.APIv3Key != nil, got.BaseURL)
+			if string(got.Transport.APIv3Key.Bytes()) != string(k.APIv3Key.Bytes()) || got.BaseURL != "http://127.0.0.1:1" {
+				t.Errorf("APIv3Key set %v, BaseURL %q", !got.Transport.APIv3Key.IsZero(), got.BaseURL)
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func TestConfigFromEnvNamesWhatToSet(t *testing.T) {
 		{"public key as certificate", edit(wxpay.EnvPlatformCertFile, base[wxpay.EnvPublicKeyFile]), wxpay.EnvPlatformCertFile, nil,
 			"is a WeChat Pay public key, not a platform certificate"},
 		{"short APIv3 key", edit(wxpay.EnvAPIv3Key, "0123456789"), wxpay.EnvAPIv3Key, nil, "is 32 characters, not 10"},
-		{"both APIv3 settings", edit(wxpay.EnvAPIv3Key, string(k.APIv3Key), wxpay.EnvAPIv3KeyFile, notPEM), wxpay.EnvAPIv3Key, nil, "not both"},
+		{"both APIv3 settings", edit(wxpay.EnvAPIv3Key, string(k.APIv3Key.Bytes()), wxpay.EnvAPIv3KeyFile, notPEM), wxpay.EnvAPIv3Key, nil, "not both"},
 		{"missing APIv3 key file", edit(wxpay.EnvAPIv3KeyFile, filepath.Join(dir, "nope")), wxpay.EnvAPIv3KeyFile, nil, "no such file"},
 		{"bad base URL", edit(wxpay.EnvBaseURL, "api.mch.weixin.qq.com"), wxpay.EnvBaseURL, nil, "not a base URL"},
 	}
@@ -141,7 +141,7 @@ func TestConfigFromEnvNamesWhatToSet(t *testing.T) {
 			if ee.Var != tt.v || !slices.Equal(ee.Unset, tt.unset) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %q (Var %s, Unset %v), want Var %s, Unset %v, text %q", err, ee.Var, ee.Unset, tt.v, tt.unset, tt.want)
 			}
-			if strings.Contains(err.Error(), string(k.APIv3Key)) || strings.Contains(err.Error(), "0123456789") {
+			if strings.Contains(err.Error(), string(k.APIv3Key.Bytes())) || strings.Contains(err.Error(), "0123456789") {
 				t.Errorf("err %q shows the APIv3 key", err)
 			}
 		})

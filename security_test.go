@@ -311,9 +311,9 @@ func forbidden(t *testing.T, k *wxpaytest.Keys, sigs []string, extra map[string]
 		}
 		out["private key DER (hex, "+name+")"] = hex.EncodeToString(der[64:124])
 	}
-	out["APIv3 key"] = string(k.APIv3Key)
-	out["APIv3 key (base64)"] = base64.StdEncoding.EncodeToString(k.APIv3Key)
-	out["APIv3 key (hex)"] = hex.EncodeToString(k.APIv3Key)
+	out["APIv3 key"] = string(k.APIv3Key.Bytes())
+	out["APIv3 key (base64)"] = base64.StdEncoding.EncodeToString(k.APIv3Key.Bytes())
+	out["APIv3 key (hex)"] = hex.EncodeToString(k.APIv3Key.Bytes())
 	out["plaintext bal_account_no"] = secretAccount
 	for i, s := range sigs {
 		out[fmt.Sprintf("Authorization signature #%d", i+1)] = s
@@ -535,7 +535,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}},
 		{"config error/bad settings", func(t *testing.T, h *harness) {
 			for _, edit := range []func(*transport.Config){
-				func(c *transport.Config) { c.APIv3Key = append(slices.Clone(h.keys.APIv3Key), 'x') },
+				func(c *transport.Config) { c.APIv3Key = transport.NewSecret(append(h.keys.APIv3Key.Bytes(), 'x')) },
 				func(c *transport.Config) { c.WechatPayPublicKeyID = "" },
 				func(c *transport.Config) { c.MchID = "" },
 				func(c *transport.Config) { c.BackupURL = "ftp://" + secretAccount },
@@ -605,7 +605,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			h.extra = map[string]string{"wrong APIv3 key": string(wrong), "wrong APIv3 key (base64)": base64.StdEncoding.EncodeToString(wrong)}
 			srv := startServer(t)
 			c, tr := h.client(srv.URL, func(c *transport.Config) {
-				c.APIv3Key = wrong
+				c.APIv3Key = transport.NewSecret(wrong)
 				c.WechatPayPublicKeyID, c.WechatPayPublicKey, c.PlatformCertificates = "", nil, nil
 			})
 			if _, err := h.ecommerce(ctx, c); err == nil {

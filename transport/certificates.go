@@ -37,7 +37,7 @@ var errTooSoon = errors.New("transport: platform certificates were downloaded le
 // on a schedule in the background, and when an answer names an unknown serial.
 type certificates struct {
 	t        *Transport
-	apiV3Key []byte
+	apiV3Key Secret
 	every    time.Duration
 
 	turn chan struct{} // one download at a time: hold a token to download; waiting honours the context
@@ -50,8 +50,8 @@ type certificates struct {
 	once sync.Once
 }
 
-func newCertificates(t *Transport, apiV3Key []byte, every time.Duration) *certificates {
-	c := &certificates{t: t, apiV3Key: append([]byte(nil), apiV3Key...), every: every,
+func newCertificates(t *Transport, apiV3Key Secret, every time.Duration) *certificates {
+	c := &certificates{t: t, apiV3Key: NewSecret(apiV3Key.bytes()), every: every,
 		turn: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if t.ops.primary != nil {
 		c.host.Store(t.ops.primary)
@@ -244,7 +244,7 @@ func (c *certificates) decrypt(list generated.CertificateList) ([]*x509.Certific
 		if ec.Algorithm != generated.AEADAES256GCM {
 			return nil, fmt.Errorf("transport: platform certificate %s: unsupported algorithm %q", item.SerialNo, ec.Algorithm)
 		}
-		pemBytes, err := DecryptAEAD(c.apiV3Key, ec.Nonce, ec.AssociatedData, ec.Ciphertext)
+		pemBytes, err := DecryptAEAD(c.apiV3Key.bytes(), ec.Nonce, ec.AssociatedData, ec.Ciphertext)
 		if err != nil {
 			return nil, fmt.Errorf("transport: platform certificate %s: %w", item.SerialNo, err)
 		}

@@ -96,8 +96,8 @@ func TestFailedCertificateDownloadIsTheCause(t *testing.T) {
 	leakCheck(t)
 	_, srv := ownServer(t)
 	c, _ := clientFor(t, srv, srv.URL, func(cfg *transport.Config) {
-		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil // platform certificates only
-		cfg.APIv3Key = []byte("0123456789abcdef0123456789abcdef")  // not the server's
+		cfg.WechatPayPublicKeyID, cfg.WechatPayPublicKey = "", nil                     // platform certificates only
+		cfg.APIv3Key = transport.NewSecret([]byte("0123456789abcdef0123456789abcdef")) // not the server's
 	})
 	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
 		t.Fatalf("before the rotation: %v", err)

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -38,8 +39,9 @@ type Config struct {
 	// certificate download from GET /v3/certificates: in the background every
 	// CertificateRefresh, and at most once a minute when an answer names an unknown serial.
 	// With it, WechatPayPublicKey and PlatformCertificates may both be empty (bootstrapping).
-	// Call (*Transport).Close to stop the background refresh.
-	APIv3Key []byte
+	// Call (*Transport).Close to stop the background refresh. Make it with NewSecret: a Secret
+	// prints "[REDACTED]" however it is printed, logged or encoded.
+	APIv3Key Secret
 	// CertificateRefresh is how often platform certificates are downloaded again; 0 means
 	// DefaultCertificateRefresh (12 h). Values below MinCertificateRefresh (1 minute) are
 	// refused: each refresh is a signed request to WeChat Pay.
@@ -100,13 +102,13 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "not a key ID: printable ASCII only (PUB_KEY_ID_…), no quotes, commas or spaces"}
 	case c.WechatPayPublicKey != nil && c.WechatPayPublicKeyID == "":
 		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "empty while WechatPayPublicKey is set: set the key's ID (PUB_KEY_ID_…)"}
-	case c.APIv3Key != nil && len(c.APIv3Key) != APIv3KeySize:
+	case !c.APIv3Key.IsZero() && c.APIv3Key.Len() != APIv3KeySize:
 		return &ConfigError{Field: "APIv3Key", Reason: fmt.Sprintf("must be %d bytes (the APIv3 key set in the merchant platform)", APIv3KeySize)}
 	case c.CertificateRefresh < 0:
 		return &ConfigError{Field: "CertificateRefresh", Reason: "negative duration"}
 	case c.CertificateRefresh > 0 && c.CertificateRefresh < MinCertificateRefresh:
 		return &ConfigError{Field: "CertificateRefresh", Reason: fmt.Sprintf("%s is below the minimum of %s (MinCertificateRefresh): use 0 for the default of 12 h", c.CertificateRefresh, MinCertificateRefresh)}
-	case c.WechatPayPublicKey == nil && len(c.PlatformCertificates) == 0 && c.APIv3Key == nil:
+	case c.WechatPayPublicKey == nil && len(c.PlatformCertificates) == 0 && c.APIv3Key.IsZero():
 		return &ConfigError{Field: "WechatPayPublicKey", Reason: "nil: set WechatPayPublicKeyID and WechatPayPublicKey (or PlatformCertificates, or APIv3Key to download them) to verify WeChat Pay's answers"}
 	case c.MaxResponseBytes < 0:
 		return &ConfigError{Field: "MaxResponseBytes", Reason: "negative: use 0 for the 1 MiB default"}
@@ -173,7 +175,7 @@ func (c Config) String() string {
 		b.WriteString(" Signer:[set]")
 	}
 	fmt.Fprintf(&b, " WechatPayPublicKeyID:%q WechatPayPublicKey:%s PlatformCertificates:%d APIv3Key:%s}",
-		c.WechatPayPublicKeyID, redacted(c.WechatPayPublicKey != nil), len(c.PlatformCertificates), redacted(c.APIv3Key != nil))
+		c.WechatPayPublicKeyID, redacted(c.WechatPayPublicKey != nil), len(c.PlatformCertificates), redacted(!c.APIv3Key.IsZero()))
 	return b.String()
 }
 
@@ -187,8 +189,23 @@ func (c Config) LogValue() slog.Value {
 		slog.String("cert_serial_no", c.CertificateSerialNo),
 		slog.String("wechatpay_public_key_id", c.WechatPayPublicKeyID),
 		slog.Int("platform_certificates", len(c.PlatformCertificates)),
-		slog.Bool("certificate_download", c.APIv3Key != nil),
+		slog.Bool("certificate_download", !c.APIv3Key.IsZero()),
 	)
+}
+
+// MarshalJSON encodes the Config as LogValue logs it: identity and which keys are set,
+// never key material (encoding/json would otherwise write out the private key).
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		MchID                string `json:"mchid"`
+		CertSerialNo         string `json:"cert_serial_no"`
+		PrivateKey           string `json:"private_key"`
+		WechatPayPublicKeyID string `json:"wechatpay_public_key_id"`
+		WechatPayPublicKey   string `json:"wechatpay_public_key"`
+		PlatformCertificates int    `json:"platform_certificates"`
+		APIv3Key             string `json:"apiv3_key"`
+	}{c.MchID, c.CertificateSerialNo, redacted(c.PrivateKey != nil || c.Signer != nil), c.WechatPayPublicKeyID,
+		redacted(c.WechatPayPublicKey != nil), len(c.PlatformCertificates), redacted(!c.APIv3Key.IsZero())})
 }
 
 func redacted(set bool) string {

@@ -34,7 +34,7 @@ func TestNewRejectsConfigNamingTheField(t *testing.T) {
 		"FailoverCooldown":     func(c *transport.Config) { c.FailoverCooldown = -time.Second },
 		"CertificateRefresh":   func(c *transport.Config) { c.CertificateRefresh = -time.Second },
 		"BackupURL":            func(c *transport.Config) { c.BackupURL = "api2.mch.weixin.qq.com" },
-		"APIv3Key":             func(c *transport.Config) { c.APIv3Key = []byte("short") },
+		"APIv3Key":             func(c *transport.Config) { c.APIv3Key = transport.NewSecret([]byte("short")) },
 		"RateLimits":           func(c *transport.Config) { c.RateLimits = map[string]transport.RateLimit{"NoSuchOperation": {QPS: 1}} },
 		"PlatformCertificates[0]": func(c *transport.Config) {
 			c.PlatformCertificates = []*x509.Certificate{nil}

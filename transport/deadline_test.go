@@ -82,7 +82,7 @@ func identity(t *testing.T, apiV3 bool) transport.Config {
 		WechatPayPublicKey:   &k.wechat.PublicKey,
 	}
 	if apiV3 {
-		cfg.APIv3Key = []byte(strings.Repeat("k", 32))
+		cfg.APIv3Key = transport.NewSecret([]byte(strings.Repeat("k", 32)))
 	}
 	return cfg
 }

@@ -419,7 +419,7 @@ func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
 		t.Errorf("%d certificate downloads; want the bootstrap plus background refreshes", n)
 	}
 	// A wrong APIv3 key never yields a trusted key.
-	cfg.APIv3Key = []byte(strings.Repeat("x", 32))
+	cfg.APIv3Key = transport.NewSecret([]byte(strings.Repeat("x", 32)))
 	bad, err := transport.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -119,7 +119,7 @@ func newTransport(cfg Config, refresh time.Duration) (*Transport, error) {
 	if t.rateRules, err = ops.rateRules(cfg.RateLimits); err != nil {
 		return nil, err
 	}
-	if cfg.APIv3Key != nil {
+	if !cfg.APIv3Key.IsZero() {
 		t.certs = newCertificates(t, cfg.APIv3Key, refresh)
 	}
 	return t, nil

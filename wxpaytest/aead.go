@@ -59,7 +59,7 @@ func (k *Keys) sealedCertificates() ([]platformCertificate, error) {
 		if c == nil {
 			continue
 		}
-		enc, err := sealAEAD(k.APIv3Key, "certificate", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
+		enc, err := sealAEAD(k.APIv3Key.Bytes(), "certificate", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
 		if err != nil {
 			return nil, err
 		}

@@ -18,7 +18,7 @@ func TestSealedCertificates(t *testing.T) {
 		t.Fatalf("sealed = %+v", certs)
 	}
 	e := certs[0].Encrypted
-	pemBytes, err := transport.DecryptAEAD(k.APIv3Key, e.Nonce, e.AssociatedData, e.Ciphertext)
+	pemBytes, err := transport.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, e.AssociatedData, e.Ciphertext)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestSealedCertificates(t *testing.T) {
 	if err != nil || !cert.Equal(k.PlatformCertificate) {
 		t.Fatalf("decrypted certificate: %v", err)
 	}
-	if _, err := transport.DecryptAEAD(k.APIv3Key, e.Nonce, "other", e.Ciphertext); err == nil {
+	if _, err := transport.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, "other", e.Ciphertext); err == nil {
 		t.Error("associated data not authenticated")
 	}
 	if _, err := sealAEAD([]byte("short"), "x", nil); err == nil {

@@ -32,7 +32,7 @@ func TestListCertificates(t *testing.T) {
 		t.Fatalf("list %s: %v", a.body, err)
 	}
 	e := list.Data[0].EncryptCertificate
-	pemBytes, err := transport.DecryptAEAD(k.APIv3Key, e.Nonce, e.AssociatedData, e.Ciphertext)
+	pemBytes, err := transport.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, e.AssociatedData, e.Ciphertext)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func conformanceKeys(t *testing.T) (*conformance.Vectors, *Keys) {
 		MchID: v.Keys.Merchant.MchID, CertificateSerialNo: v.Keys.Merchant.SerialNo, MerchantKey: load(v.Keys.Merchant.PrivateKeyPEM),
 		PublicKeyID: v.Keys.WechatPay.PublicKeyID, WechatPayKey: load(v.Keys.WechatPay.PrivateKeyPEM),
 		PlatformKey: load(v.Keys.Platform.PrivateKeyPEM), PlatformCertificate: cert,
-		APIv3Key: []byte(v.Keys.APIv3Key),
+		APIv3Key: transport.NewSecret([]byte(v.Keys.APIv3Key)),
 	}
 	if err := k.check(); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/transport"
 )
 
 // DefaultMchID is the merchant ID NewKeys gives the merchant: the one in the docs' curl example.
@@ -37,7 +39,8 @@ type Keys struct {
 
 	// APIv3Key is the merchant's APIv3 key (APIv3密钥): 32 bytes that encrypt what WeChat Pay
 	// sends the merchant with AEAD_AES_256_GCM, such as downloaded platform certificates.
-	APIv3Key []byte
+	// It is a transport.Secret, as Config.APIv3Key is: it prints redacted.
+	APIv3Key transport.Secret
 
 	mu      sync.RWMutex
 	rotated []platformPair // platform certificates added by AddPlatformCertificate, oldest first
@@ -105,14 +108,15 @@ func newKeys(random io.Reader, now time.Time) (*Keys, error) {
 	serial[0] = 0x10 | serial[0]&0x6f // 40 hex digits, positive
 	k.CertificateSerialNo = strings.ToUpper(hex.EncodeToString(serial))
 
-	k.APIv3Key = make([]byte, 32)
-	if _, err := io.ReadFull(random, k.APIv3Key); err != nil {
+	apiV3Key := make([]byte, 32)
+	if _, err := io.ReadFull(random, apiV3Key); err != nil {
 		return nil, fmt.Errorf("wxpaytest: reading randomness: %w", err)
 	}
 	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	for i, b := range k.APIv3Key { // printable, like the keys set in the merchant platform
-		k.APIv3Key[i] = alnum[int(b)%len(alnum)]
+	for i, b := range apiV3Key { // printable, like the keys set in the merchant platform
+		apiV3Key[i] = alnum[int(b)%len(alnum)]
 	}
+	k.APIv3Key = transport.NewSecret(apiV3Key)
 
 	digits := make([]byte, 16)
 	if _, err := io.ReadFull(random, digits); err != nil {

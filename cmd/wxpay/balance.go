@@ -148,7 +148,7 @@ func newClient(creds credentialFlags, timeout time.Duration, getenv env, stderr 
 		return nil, err
 	}
 	t := cc.transport
-	return &cliClient{Client: c, downloadOnly: t.APIv3Key != nil && t.WechatPayPublicKey == nil && len(t.PlatformCertificates) == 0}, nil
+	return &cliClient{Client: c, downloadOnly: !t.APIv3Key.IsZero() && t.WechatPayPublicKey == nil && len(t.PlatformCertificates) == 0}, nil
 }
 
 // cliClient is a wxpay.Client that knows whether it starts without any WeChat Pay key.

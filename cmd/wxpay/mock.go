@@ -125,7 +125,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return fmt.Errorf("writing the keys into %s: %w", keysDir, err)
 	}
 	apiv3File := filepath.Join(keysDir, apiv3KeyFileName)
-	if err := os.WriteFile(apiv3File, append(append([]byte(nil), keys.APIv3Key...), '\n'), 0o600); err != nil {
+	if err := os.WriteFile(apiv3File, append(keys.APIv3Key.Bytes(), '\n'), 0o600); err != nil {
 		return fmt.Errorf("writing the APIv3 key into %s: %w", keysDir, err)
 	}
 	// The other ways to verify answers, shown commented out in the .env file; in

@@ -37,14 +37,14 @@ func TestVerificationModes(t *testing.T) {
 	dir := filepath.Dir(env[envPrivateKeyFile])
 	cert := filepath.Join(dir, "platform_cert.pem")
 	keyFile := filepath.Join(dir, "apiv3.txt")
-	if err := os.WriteFile(keyFile, srv.Keys().APIv3Key, 0o600); err != nil {
+	if err := os.WriteFile(keyFile, srv.Keys().APIv3Key.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	noPub := without(env, envPublicKeyID, envPublicKeyFile)
 	for name, e := range map[string]map[string]string{
 		"platform certificate": with(noPub, envPlatformCertFile, cert),
 		"APIv3 key file":       with(noPub, envAPIv3KeyFile, keyFile),
-		"APIv3 key":            with(noPub, envAPIv3Key, string(srv.Keys().APIv3Key)),
+		"APIv3 key":            with(noPub, envAPIv3Key, string(srv.Keys().APIv3Key.Bytes())),
 	} {
 		r := runCLI(t, e, "channel-balance", "--target-mchid", "1900016681", "--bal-account-no", wxpaytest.DemoBalAccountNo)
 		if r.code != exitOK || r.stderr != "" {
