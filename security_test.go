@@ -444,11 +444,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 				t.Error("no retry record logged")
 			}
 		}},
-		{"retry/500 always", faulted(wxpaytest.Fault{Status: 500, Times: transport.DefaultMaxAttempts}, func(t *testing.T, err error) {
+		{"retry/500 always", faulted(wxpaytest.Fault{Status: 500, Times: wxpaytest.EveryAttempt}, func(t *testing.T, err error) {
 			var re *transport.RetryError
 			wantErr(t, err, &re)
 		})},
-		{"retry/dropped connection always", faulted(wxpaytest.Fault{Drop: true, Times: transport.DefaultMaxAttempts}, func(t *testing.T, err error) {
+		{"retry/dropped connection always", faulted(wxpaytest.Fault{Drop: true, Times: wxpaytest.EveryAttempt}, func(t *testing.T, err error) {
 			var re *transport.RetryError
 			wantErr(t, err, &re)
 		})},

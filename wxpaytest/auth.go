@@ -203,6 +203,13 @@ func (c *nonceCache) add(nonce string, now time.Time) bool {
 	return true
 }
 
+// forget drops a nonce, so that the same request may be sent again (after a dropped connection).
+func (c *nonceCache) forget(nonce string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.seen, nonce)
+}
+
 // Authorize returns the Authorization header a merchant holding k would send for a request
 // (uri is the path plus "?" and the query, exactly as sent); tests use it to build raw,
 // correctly signed requests without package transport.

@@ -222,8 +222,8 @@ func (s *Server) TransportConfig() transport.Config {
 
 // Client returns an *http.Client whose Transport is a transport.Transport for this server
 // with the transport's defaults (retries included: a Fault meant to reach the caller needs
-// Times of at least transport.DefaultMaxAttempts, or a client built from TransportConfig
-// with MaxAttempts 1), sending over connections that Close cleans up. Call it after Start.
+// Times: EveryAttempt, or a client built from TransportConfig with MaxAttempts 1), sending
+// over connections that Close cleans up. Call it after Start.
 func (s *Server) Client() *http.Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -292,6 +292,7 @@ const certificatesOperation = "ListCertificates"
 // exchange is one request in flight through serveAPI.
 type exchange struct {
 	rec    Request
+	nonce  string // the request's nonce_str, forgotten again when the connection is dropped
 	serial string // the Wechatpay-Serial the answer is signed under
 	fault  Fault
 	start  time.Time
@@ -328,10 +329,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// 1. Authorization.
-	if _, err := checkAuthorizationOf(s.merchant, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now()); err != nil {
+	auth, err := checkAuthorizationOf(s.merchant, &s.nonces, r.Header.Get("Authorization"), r.Method, r.URL.RequestURI(), body, s.now())
+	if err != nil {
 		s.fail(w, ex, http.StatusUnauthorized, "SIGN_ERROR", err.Error(), nil)
 		return
 	}
+	ex.nonce = auth.MchID + "\x00" + auth.NonceStr // the nonce cache's key
 	// 2. Route.
 	if route == nil {
 		if len(allowed) > 0 {
@@ -499,20 +502,21 @@ func (s *Server) delay(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// drop writes the start of a status line and closes the connection, so the client gets a
-// malformed answer — an error from RoundTrip that net/http never retries by itself.
+// drop closes the connection without a byte of answer, as a dropped connection does: the
+// client reads EOF. Nothing was processed, so the request's nonce is forgotten: net/http
+// resends a GET by itself when the connection was a reused one, and the resent request,
+// signed identically, is not a replay.
 func (s *Server) drop(w http.ResponseWriter, ex *exchange) {
 	defer s.finish(ex, 0)
+	s.nonces.forget(ex.nonce)
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
 	}
-	conn, buf, err := hj.Hijack()
+	conn, _, err := hj.Hijack()
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	_, _ = buf.WriteString("HTTP/1.1 5")
-	_ = buf.Flush()
 	_ = conn.Close()
 }
 

@@ -82,6 +82,18 @@ func loadSpec() (*apiSpec, error) {
 	return &apiSpec{doc: doc, router: router, errors: newErrorTable(doc), defaults: newParamDefaults(doc)}, nil
 }
 
+// operationIDs lists openapi.yaml's operationIds, sorted.
+func (s *apiSpec) operationIDs() []string {
+	var ids []string
+	for _, item := range s.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			ids = append(ids, op.OperationID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // route finds the operation of a request. When there is none, allowed lists the methods
 // that the path does have (empty: the path is not in the spec).
 func (s *apiSpec) route(r *http.Request) (route *routers.Route, pathParams map[string]string, allowed []string) {

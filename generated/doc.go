@@ -1,0 +1,15 @@
+// Package generated is the WeChat Pay balance API as openapi.yaml describes it: the models
+// (ECommerceBalance, AccountBalance, AccountType, …), a client with one method per
+// operation (QueryECommerceBalanceWithResponse, QueryAccountBalanceWithResponse,
+// ListCertificatesWithResponse), and the operationIds as constants (OpQueryECommerceBalance,
+// …). Everything here but this file is generated from openapi.yaml by `make generate`
+// (oapi-codegen for *.gen.go, internal/genops for the constants) and is never edited by hand.
+//
+// The client does not sign or verify by itself: build it with wxpay.NewClient, or give it a
+// transport.Transport with WithHTTPClient, and turn its answers into a verified body or one
+// error with wxpay.Result:
+//
+//	client, err := wxpay.NewClient("", cfg) // "" is openapi.yaml's first server
+//	...
+//	bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, "1900000109", nil))
+package generated
