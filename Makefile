@@ -145,5 +145,7 @@ interop: interop-tools
 	cd $(INTEROP) && rm -rf ts/generated ts/dist && ./node_modules/.bin/openapi-ts -i $(abspath openapi.yaml) -o ts/generated
 	cd $(INTEROP) && ./node_modules/.bin/tsc -p ts/tsconfig.json
 	cd $(INTEROP) && node run.mjs $(INTEROP_OUT)/wxpay $(INTEROP_OUT)/results.txt
+	WXPAY_INTEROP=1 WXPAY_INTEROP_RESULTS=$(INTEROP_OUT)/results.txt $(GO) test -race -count=1 -v ./$(INTEROP)/ \
+		|| echo "go-client-vs-node-server - go-test fail" >> $(INTEROP_OUT)/results.txt
 	cd $(INTEROP) && node matrix.mjs $(INTEROP_OUT)/results.txt
 # ---- end interop ----
