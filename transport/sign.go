@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"strconv"
@@ -52,7 +51,8 @@ func Authorization(mchID, serialNo, nonce string, timestamp int64, signature str
 	b.WriteString(`",nonce_str="`)
 	b.WriteString(nonce)
 	b.WriteString(`",timestamp="`)
-	b.WriteString(strconv.FormatInt(timestamp, 10))
+	var ts [20]byte
+	b.Write(appendInt(ts[:0], timestamp))
 	b.WriteString(`",serial_no="`)
 	b.WriteString(serialNo)
 	b.WriteString(`",signature="`)
@@ -67,7 +67,10 @@ func NewNonce(r io.Reader) (string, error) {
 	if _, err := io.ReadFull(r, raw[:]); err != nil {
 		return "", fmt.Errorf("transport: reading randomness for the nonce: %w", err)
 	}
+	const digits = "0123456789ABCDEF"
 	var out [32]byte
-	hex.Encode(out[:], raw[:])
-	return strings.ToUpper(string(out[:])), nil
+	for i, c := range raw {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0xf]
+	}
+	return string(out[:]), nil
 }

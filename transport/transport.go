@@ -397,23 +397,18 @@ func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL
 		return nil, err
 	}
 	ts := now.Unix()
-	sig, err := Sign(t.signer, RequestMessage(req.Method, target.RequestURI(), ts, nonce, body))
+	bp := getBuffer()
+	msg := appendRequestMessage(*bp, req.Method, target, ts, nonce, body)
+	sig, err := Sign(t.signer, msg)
+	putBuffer(bp, msg)
 	if err != nil {
 		return nil, err
 	}
-	out := req.Clone(ctx)
+	// A shallow copy with its own header and URL: nothing the caller holds is edited.
+	out := req.WithContext(ctx)
 	u := *target // the request's own copy: target may be the caller's req.URL
 	out.URL, out.Host = &u, ""
-	out.Header.Set("Authorization", Authorization(t.mchID, t.serialNo, nonce, ts, sig))
-	out.Header.Set(HeaderSerial, serial)
-	if out.Header.Get("Accept") == "" {
-		out.Header.Set("Accept", "application/json")
-	}
-	if ua := out.Header.Get("User-Agent"); ua == "" {
-		out.Header.Set("User-Agent", t.userAgent)
-	} else {
-		out.Header.Set("User-Agent", ua+" "+t.userAgent)
-	}
+	out.Header = t.sentHeader(req.Header, Authorization(t.mchID, t.serialNo, nonce, ts, sig), serial)
 	if body != nil {
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }

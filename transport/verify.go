@@ -31,7 +31,10 @@ type KeyLookup func(serial string) (*rsa.PublicKey, bool)
 
 // ResponseMessage returns the bytes a response signature covers: TIMESTAMP\nNONCE\nBODY\n.
 func ResponseMessage(timestamp, nonce string, body []byte) []byte {
-	msg := make([]byte, 0, len(timestamp)+len(nonce)+len(body)+3)
+	return appendResponseMessage(make([]byte, 0, len(timestamp)+len(nonce)+len(body)+3), timestamp, nonce, body)
+}
+
+func appendResponseMessage(msg []byte, timestamp, nonce string, body []byte) []byte {
 	msg = append(msg, timestamp...)
 	msg = append(msg, '\n')
 	msg = append(msg, nonce...)
@@ -72,11 +75,14 @@ func VerifyResponse(keys KeyLookup, header http.Header, body []byte, now time.Ti
 	if skew := now.Sub(time.Unix(secs, 0)); skew > MaxClockSkew || skew < -MaxClockSkew {
 		return fail(ReasonStale, "off by "+skew.Round(time.Second).String())
 	}
-	raw, err := base64.StdEncoding.DecodeString(sig)
+	bp := getBuffer() // the signature, then the signed message after it
+	defer putBuffer(bp, *bp)
+	raw, err := base64.StdEncoding.AppendDecode((*bp)[:0], stringBytes(sig))
 	if err != nil {
 		return fail(ReasonBadSignature, "not base64")
 	}
-	digest := sha256.Sum256(ResponseMessage(ts, nonce, body))
+	msg := appendResponseMessage(raw[len(raw):], ts, nonce, body)
+	digest := sha256.Sum256(msg)
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], raw); err != nil {
 		return fail(ReasonBadSignature, "")
 	}
