@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"net/http"
 
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
@@ -18,21 +17,23 @@ func Example() {
 	ctx := context.Background()
 	key, err1 := transport.LoadPrivateKeyFile("apiclient_key.pem")
 	wechatPay, err2 := transport.LoadPublicKeyFile("pub_key.pem")
-	tr, err3 := transport.New(transport.Config{MchID: "1900000001", CertificateSerialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
-		PrivateKey: key, WechatPayPublicKeyID: "PUB_KEY_ID_0114232134912410000000000000", WechatPayPublicKey: wechatPay})
-	if err := errors.Join(err1, err2, err3); err != nil {
-		log.Fatal(err) // says which file or field to fix
+	if err := errors.Join(err1, err2); err != nil {
+		log.Fatal(err) // says which file to fix
 	}
-	client, _ := generated.NewClientWithResponses("https://api.mch.weixin.qq.com", // errs only for a malformed URL
-		generated.WithHTTPClient(&http.Client{Transport: tr}))
+	client, err := wxpay.NewClient("https://api.mch.weixin.qq.com", transport.Config{MchID: "1900000001",
+		CertificateSerialNo: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", PrivateKey: key,
+		WechatPayPublicKeyID: "PUB_KEY_ID_0114232134912410000000000000", WechatPayPublicKey: wechatPay})
+	if err != nil {
+		log.Fatal(err) // says which field to fix
+	}
 
 	bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, "1900000109", nil))
 	if err != nil {
-		log.Fatal(err) // *wxpay.APIError, *transport.VerificationError, *transport.InputError, …
+		log.Fatal(err) // *wxpay.APIError, *wxpay.VerificationError, *wxpay.InputError, …
 	}
 	fmt.Println("available (fen):", bal.AvailableAmount)
 
-	account, err := tr.Encrypt("8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f")
+	account, err := client.Encrypt("8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,4 +45,22 @@ func Example() {
 	if quota.Balance != nil { // optional in the spec
 		fmt.Println("channel quota:", *quota.Balance)
 	}
+}
+
+// ConfigFromEnv reads the WXPAY_* settings, here from the .env file that wxpay mock
+// writes (pass os.LookupEnv to read the process environment instead). Compiled, not run.
+func ExampleConfigFromEnv() {
+	env, err := wxpay.LoadEnvFile("wxpay-mock/.env")
+	if err != nil {
+		log.Fatal(err)
+	}
+	cfg, err := wxpay.ConfigFromEnv(env.Lookup)
+	if err != nil {
+		log.Fatal(err) // a *wxpay.EnvError naming the variable to set
+	}
+	client, err := wxpay.NewClient(cfg.BaseURL, cfg.Transport)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
 }

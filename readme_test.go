@@ -1,41 +1,101 @@
 package wxpay_test
 
 import (
+	"flag"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
 
-// TestREADMEExample keeps README.md's Go example identical to the body of Example, which
-// the compiler checks.
-func TestREADMEExample(t *testing.T) {
+var updateREADME = flag.Bool("update-readme", false, "copy the Example bodies into README.md's example blocks")
+
+// exampleBlock is a ```go block of README.md introduced by <!-- example: NAME -->.
+var exampleBlock = regexp.MustCompile("(?s)<!-- example: ([A-Za-z0-9_.]+) -->\n( *)```go\n(.*?)```")
+
+// TestREADMEExamples keeps README.md's Go snippets compiled and gofmt'd: every ```go block
+// follows an <!-- example: NAME --> marker, and its text is the body of func NAME in this
+// package's tests (wxpaytest.NAME: in wxpaytest's). Blocks of the separate modules
+// (redislimit., otelwxpay.) are checked by those modules' own tests.
+// go test -run TestREADMEExamples -update-readme . copies the bodies over.
+func TestREADMEExamples(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
+	marked := map[int]bool{}
+	for _, m := range exampleBlock.FindAllSubmatchIndex(readme, -1) {
+		marked[m[4]] = true // the block's start
 	}
-	block := regexp.MustCompile("(?s)<!-- example: Example -->\n```go\n(.*?)```").FindSubmatch(readme)
-	if block == nil {
-		t.Fatal("README.md has no ```go block after <!-- example: Example -->")
+	for i, line := range strings.Split(string(readme), "\n") {
+		if strings.TrimSpace(line) == "```go" && !marked[lineStart(readme, i)] {
+			t.Errorf("README.md:%d: a ```go block without <!-- example: NAME --> before it: make it the body of an Example, so the compiler checks it", i+1)
+		}
 	}
-	body := regexp.MustCompile(`(?s)\nfunc Example\(\) \{\n(.*?)\n\}\n`).FindSubmatch(src)
-	if body == nil {
-		t.Fatal("example_test.go has no func Example()")
-	}
-	want := strings.TrimSpace(dedent(string(body[1])))
-	if got := strings.TrimSpace(string(block[1])); got != want {
-		t.Errorf("README.md's example differs from func Example in example_test.go; copy it over:\n%s", want)
+	out := exampleBlock.ReplaceAllFunc(readme, func(block []byte) []byte {
+		m := exampleBlock.FindSubmatch(block)
+		name, indent, got := string(m[1]), string(m[2]), string(m[3])
+		dir := "."
+		switch pkg, fn, ok := strings.Cut(name, "."); {
+		case ok && pkg == "wxpaytest":
+			dir, name = "wxpaytest", fn
+		case ok:
+			return block // another module's test checks it
+		}
+		body, err := exampleBody(dir, name)
+		if err != nil {
+			t.Error(err)
+			return block
+		}
+		want := ""
+		for _, l := range strings.Split(body, "\n") {
+			if l != "" {
+				l = indent + l
+			}
+			want += l + "\n"
+		}
+		if got != want && !*updateREADME {
+			t.Errorf("README.md's block for %s differs from func %s in %s; run go test -run TestREADMEExamples -update-readme . — want:\n%s", m[1], name, dir, want)
+		}
+		return []byte("<!-- example: " + string(m[1]) + " -->\n" + indent + "```go\n" + want + indent + "```")
+	})
+	if *updateREADME {
+		if err := os.WriteFile("README.md", out, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
-func dedent(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimPrefix(l, "\t")
+// lineStart returns the offset of line i (0-based) in b.
+func lineStart(b []byte, i int) int {
+	off := 0
+	for ; i > 0; i-- {
+		off += strings.IndexByte(string(b[off:]), '\n') + 1
 	}
-	return strings.Join(lines, "\n")
+	return off
+}
+
+// exampleBody returns the body of func name() in dir's _test.go files, one tab less indented.
+func exampleBody(dir, name string) (string, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	re := regexp.MustCompile(`(?s)\nfunc ` + regexp.QuoteMeta(name) + `\(\) \{\n(.*?)\n\}\n`)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		if m := re.FindSubmatch(src); m != nil {
+			lines := strings.Split(string(m[1]), "\n")
+			var keep []string
+			for _, l := range lines {
+				if strings.HasPrefix(strings.TrimSpace(l), "// Output:") {
+					break // the checked output is the test's, not the reader's
+				}
+				keep = append(keep, strings.TrimPrefix(l, "\t"))
+			}
+			return strings.TrimRight(strings.Join(keep, "\n"), "\n"), nil
+		}
+	}
+	return "", &os.PathError{Op: "find func " + name, Path: dir, Err: os.ErrNotExist}
 }

@@ -153,28 +153,15 @@ func (ops *operations) check(req *http.Request) (*call, error) {
 		return nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
 			"(a path parameter containing \"/\", \"..\" or \"?\" changes the path)", req.Method, req.URL.EscapedPath())}
 	}
-	// No parameter of openapi.yaml is an array, so a repeated or unparsable query is
-	// ambiguous: this check would read one value while WeChat Pay may act on another.
-	q, err := url.ParseQuery(req.URL.RawQuery)
+	// What is sent is exactly what is checked: the request target (target.go).
+	q, err := op.checkTarget(req.URL, params)
 	if err != nil {
-		return nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
-			Reason: "the query string cannot be parsed unambiguously (\";\" separator or bad %-escape): build it with url.Values"}
-	}
-	for name, vals := range q {
-		if len(vals) > 1 {
-			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
-				Reason: fmt.Sprintf("given %d times: send each parameter once", len(vals))}
-		}
+		return nil, err
 	}
 	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, QueryParams: q, Route: op.route, Options: validationOptions}
 	for _, p := range op.route.Operation.Parameters {
 		if err := openapi3filter.ValidateParameter(req.Context(), input, p.Value); err != nil {
 			return nil, inputError(op.id, p.Value, err)
-		}
-	}
-	for name, v := range params {
-		if reason := unsafeSegment(v); reason != "" {
-			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
 		}
 	}
 	return &call{op: op, path: params, query: q}, nil
@@ -260,22 +247,6 @@ func inputError(opID string, p *openapi3.Parameter, err error) *InputError {
 		}
 	}
 	return &InputError{Operation: opID, Parameter: p.Name, In: p.In, Reason: reason}
-}
-
-// unsafeSegment says why a path parameter value would break out of its path segment, or "".
-func unsafeSegment(v string) string {
-	if v == "" {
-		return "empty"
-	}
-	if v == "." || v == ".." {
-		return `"." and ".." are not IDs`
-	}
-	for _, r := range v {
-		if r <= ' ' || r >= 0x7f || strings.ContainsRune(`/\?#%`, r) {
-			return `only printable ASCII without spaces, "/", "\", "?", "#" or "%" is allowed`
-		}
-	}
-	return ""
 }
 
 // looksEncrypted reports whether v is base64 of exactly one RSA ciphertext of size bytes.

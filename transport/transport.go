@@ -192,6 +192,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkBody(body); err != nil {
+		return nil, err
+	}
 	encrypted := c.encrypted()
 	if t.certs != nil {
 		t.certs.useHost(req.URL)

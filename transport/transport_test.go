@@ -196,25 +196,25 @@ func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
 		{"sub_mchid ../..", func() error {
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "../..", nil))
 			return err
-		}, "sub_mchid", "printable ASCII"},
+		}, "sub_mchid", "only letters, digits"},
 		{"sub_mchid ..", func() error { _, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "..", nil)); return err }, "", "not an operation"},
 		{"sub_mchid with slash", func() error {
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "1900/0109", nil))
 			return err
-		}, "sub_mchid", "printable ASCII"},
-		{"sub_mchid %2F", func() error { _, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "%2F", nil)); return err }, "sub_mchid", "printable ASCII"},
+		}, "sub_mchid", "only letters, digits"},
+		{"sub_mchid %2F", func() error { _, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "%2F", nil)); return err }, "sub_mchid", "only letters, digits"},
 		{"sub_mchid with query", func() error {
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "1900000109?x=1", nil))
 			return err
-		}, "sub_mchid", "printable ASCII"},
+		}, "sub_mchid", "only letters, digits"},
 		{"sub_mchid with space", func() error {
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "1900 0109", nil))
 			return err
-		}, "sub_mchid", "printable ASCII"},
+		}, "sub_mchid", "only letters, digits"},
 		{"sub_mchid unicode", func() error {
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "一九〇〇", nil))
 			return err
-		}, "sub_mchid", "printable ASCII"},
+		}, "sub_mchid", "only letters, digits"},
 		{"account_type GOLD", func() error {
 			_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, "1900000109", &generated.QueryECommerceBalanceParams{AccountType: &gold}))
 			return err

@@ -1,0 +1,178 @@
+package transport
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// The request target (the path and query on the request line) is sent byte for byte as
+// url.URL.RequestURI gives it, and signed as such. What is checked against openapi.yaml
+// must be exactly what WeChat Pay, and every proxy on the way, reads from those bytes: so
+// the target may hold only bytes valid in a request target (RFC 3986), each path parameter
+// only unreserved characters, and the query only the operation's own parameters, once
+// each, spelled as openapi.yaml spells them and percent-encoded as url.Values encodes them.
+
+// checkTarget checks u's path and query against op (whose template matched the path,
+// giving params) and returns the query parsed.
+func (op *operation) checkTarget(u *url.URL, params map[string]string) (url.Values, error) {
+	path := u.EscapedPath()
+	if i, ok := invalidTargetByte(path, false); ok {
+		return nil, &InputError{Operation: op.id, Reason: fmt.Sprintf("the path holds %s at byte %d, which is not valid in a request target: build the URL with url.Parse or the generated client", describeByte(path[i]), i)}
+	}
+	segs := strings.Split(path, "/")
+	for i, t := range op.segments {
+		if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") || i >= len(segs) {
+			continue
+		}
+		name := t[1 : len(t)-1]
+		if reason := pathSegmentProblem(segs[i], params[name]); reason != "" {
+			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
+		}
+	}
+
+	raw := u.RawQuery
+	if i, ok := invalidTargetByte(raw, true); ok {
+		return nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery, Reason: fmt.Sprintf("the query holds %s at byte %d, which is not valid in a request target and would change the request line: build the query with url.Values", describeByte(raw[i]), i)}
+	}
+	// No parameter of openapi.yaml is an array, so a repeated or unparsable query is
+	// ambiguous: this check would read one value while WeChat Pay may act on another.
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
+			Reason: "the query string cannot be parsed unambiguously (\";\" separator or bad %-escape): build it with url.Values"}
+	}
+	for name, vals := range q {
+		if err := op.checkQueryName(name); err != nil {
+			return nil, err
+		}
+		if len(vals) > 1 {
+			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+				Reason: fmt.Sprintf("given %d times: send each parameter once", len(vals))}
+		}
+		if vals[0] == "" {
+			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+				Reason: "given with an empty value: leave an optional parameter out instead"}
+		}
+	}
+	if raw != "" {
+		for _, pair := range strings.Split(raw, "&") {
+			name, value, _ := strings.Cut(pair, "=")
+			n, _ := url.QueryUnescape(name) // ParseQuery accepted it
+			v, _ := url.QueryUnescape(value)
+			if pair != url.QueryEscape(n)+"="+url.QueryEscape(v) {
+				return nil, &InputError{Operation: op.id, Parameter: truncateForError(n), In: openapi3.ParameterInQuery,
+					Reason: "not percent-encoded as url.Values.Encode encodes it, so servers may read it differently: build the query with url.Values"}
+			}
+		}
+	}
+	return q, nil
+}
+
+// checkQueryName refuses a query parameter that openapi.yaml does not give the operation,
+// naming the one meant when only its case differs.
+func (op *operation) checkQueryName(name string) error {
+	var known []string
+	for _, p := range op.route.Operation.Parameters {
+		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
+			continue
+		}
+		if p.Value.Name == name {
+			return nil
+		}
+		known = append(known, p.Value.Name)
+	}
+	e := &InputError{Operation: op.id, Parameter: truncateForError(name), In: openapi3.ParameterInQuery}
+	for _, k := range known {
+		if strings.EqualFold(k, name) {
+			e.Reason = fmt.Sprintf("not a parameter of openapi.yaml: names are case-sensitive, write %q", k)
+			return e
+		}
+	}
+	for _, p := range op.route.Operation.Parameters {
+		if p.Value != nil && p.Value.Name == name {
+			e.Reason = fmt.Sprintf("openapi.yaml puts this parameter in the %s, not the query", p.Value.In)
+			return e
+		}
+	}
+	if len(known) == 0 {
+		e.Reason = "not a parameter of openapi.yaml: this operation takes no query parameters"
+	} else {
+		e.Reason = fmt.Sprintf("not a parameter of openapi.yaml: this operation's query parameters are %s", strings.Join(known, ", "))
+	}
+	return e
+}
+
+// pathSegmentProblem says why a path parameter's segment, as sent (raw) and decoded
+// (value), is not exactly the parameter's value, or "".
+func pathSegmentProblem(raw, value string) string {
+	switch {
+	case value == "":
+		return "empty"
+	case value == "." || value == "..":
+		return `"." and ".." are not IDs`
+	}
+	for i := 0; i < len(value); i++ {
+		if !isUnreserved(value[i]) {
+			return fmt.Sprintf("holds %s: only letters, digits and \"-._~\" are allowed in a path parameter, since servers and proxies give the others a meaning of their own", describeByte(value[i]))
+		}
+	}
+	if raw != value {
+		return "percent-encoded although nothing in it needs encoding: send it as it is"
+	}
+	return ""
+}
+
+// invalidTargetByte returns the index of the first byte of s that may not appear in a
+// request target's path (or, when query is set, query): RFC 3986's pchar, "/" (and "?"
+// in a query), and "%" only as the start of a %XX escape.
+func invalidTargetByte(s string, query bool) (int, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isUnreserved(c), strings.IndexByte("!$&'()*+,;=:@/", c) >= 0:
+		case c == '?' && query:
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+		default:
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// describeByte names a byte for an error message, printable or not.
+func describeByte(c byte) string {
+	if c > ' ' && c < 0x7f {
+		return fmt.Sprintf("%q", rune(c))
+	}
+	return fmt.Sprintf("byte 0x%02X", c)
+}
+
+// truncateForError bounds a caller's parameter name echoed in an error.
+func truncateForError(s string) string {
+	const max = 64
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+// checkBody refuses a request body for an operation that openapi.yaml gives none (every
+// GET): it would be signed and sent, though WeChat Pay reads none.
+func (c *call) checkBody(body []byte) error {
+	if len(body) == 0 || c.op.route.Operation.RequestBody != nil {
+		return nil
+	}
+	return &InputError{Operation: c.op.id,
+		Reason: fmt.Sprintf("openapi.yaml gives %s %s no request body, but the request has %d bytes: send none", c.op.route.Method, c.op.route.Path, len(body))}
+}
