@@ -3,7 +3,8 @@
 //
 //	specdiff [--spec openapi.yaml] [--json] [--strict] [--facts] PAGE.txt...
 //
-// Gaps (what the spec is missing or states differently) are printed one a line,
+// Gaps (what the spec is missing or states differently, and what it requires or assumes
+// that no page states without an x-wechatpay-source label) are printed one a line,
 // grouped by operation; --json prints every finding as JSON instead; --facts
 // prints what was read from the pages. Exit status: 0 when the spec covers every
 // page, 1 when anything is missing or different (with --strict, also on

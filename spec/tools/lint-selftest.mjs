@@ -40,6 +40,8 @@ const cases = [
   ["error body example removed", "rule/media-type-example", (d) => delete ec(d).responses["404"].content["application/json"].example],
   ["example not matching schema", "no-invalid-media-type-examples", (d) => (ec(d).responses["404"].content["application/json"].example = { code: 1 })],
   ["extension not documented in info", "rule/vendor-extensions-documented", (d) => (d.info.description = d.info.description.replaceAll("x-wechatpay-merchants", "x-merchants"))],
+  ["x-wechatpay-source not documented in info", "rule/vendor-extensions-documented", (d) => (d.info.description = d.info.description.replaceAll("x-wechatpay-source", "x-source"))],
+  ["undocumented response extension", "rule/response-known-keys", (d) => (ec(d).responses["404"]["x-foo"] = 1)],
 ];
 
 const rulesOf = async (doc) => {
