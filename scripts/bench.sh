@@ -161,15 +161,20 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then com
 	for n in 1 100 1000 10000; do
 		echo "| $n Transports held | $(fmtv '%.0f B' "$raw" "BenchmarkNewTransports/n=$n" heapB/transport) per Transport | $(fmtv '%.1f µs' "$raw" "BenchmarkNewTransports/n=$n" ns/transport 1000) per New |"
 	done
-	for n in 1 1000 1000000; do
+	for n in 1 1000 100000 1000000; do
 		echo "| $n rate-limit keys | $(fmtv '%.1f B' "$raw" "BenchmarkRateLimitKeys/keys=$n" heapB/key) per key | $(fmtv '%.0f ns' "$raw" "BenchmarkRateLimitKeys/keys=$n" ns/op) per Wait |"
+	done
+	for n in 1000 100000 1000000; do
+		echo "| a new rate-limit key, $n keys held and none refilled | | $(fmtv '%.0f ns' "$raw" "BenchmarkLocalLimiterNewKey/tracked=$n" ns/op) per Wait |"
 	done
 	for n in 1 16 256; do
 		echo "| $n calls in flight | $(fmtv '%.1f KiB' "$raw" "BenchmarkConcurrentCalls/calls=$n" heapB/inflight 1024) live per call in flight | $(fmtv '%.3f ms' "$raw" "BenchmarkConcurrentCalls/calls=$n" ns/op 1e6) per call (wall), p99 $(fmtv '%.1f ms' "$raw" "BenchmarkConcurrentCalls/calls=$n" p99-ms) |"
 	done
 	echo
-	echo "The in-process limiter (LocalLimiter) keeps at most 10,000 keys before forgetting idle"
-	echo "ones, so its heap per key falls as keys grow. The heap per call in flight counts the live"
+	echo "The in-process limiter (LocalLimiter) keeps one GCRA timestamp per key in 64 locked maps:"
+	echo "a Wait costs about the same with 1 key or 1,000,000, and so does a new key when the limiter"
+	echo "is full of keys whose buckets have not refilled (the old limiter scanned every key then)."
+	echo "The heap per call in flight counts the live"
 	echo "heap above the idle process (client and server), sampled at each GC during the run."
 	echo
 	echo "## Loopback (client and wxpaytest over 127.0.0.1)"

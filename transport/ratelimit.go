@@ -3,10 +3,8 @@ package transport
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"golang.org/x/time/rate"
 )
 
 // ExtRateLimit marks an operation's documented rate limit: {qps, key, in, description}.
@@ -26,44 +24,6 @@ type RateLimit struct {
 // shared store: module github.com/wxpay-oapi/wxpay/redislimit does so on Redis.
 type Limiter interface {
 	Wait(ctx context.Context, key string, limit RateLimit) error
-}
-
-// LocalLimiter is the in-process Limiter: one golang.org/x/time/rate token bucket per key.
-// Its zero value is ready to use.
-type LocalLimiter struct {
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
-}
-
-// NewLocalLimiter returns an empty in-process Limiter.
-func NewLocalLimiter() *LocalLimiter { return &LocalLimiter{limiters: make(map[string]*rate.Limiter)} }
-
-// maxIdleKeys bounds how many keys a LocalLimiter keeps before dropping the idle ones.
-const maxIdleKeys = 10000
-
-// Wait blocks until key's bucket has a token or ctx ends.
-func (l *LocalLimiter) Wait(ctx context.Context, key string, limit RateLimit) error {
-	if limit.QPS <= 0 {
-		return nil
-	}
-	l.mu.Lock()
-	lim, ok := l.limiters[key]
-	if !ok {
-		if l.limiters == nil {
-			l.limiters = make(map[string]*rate.Limiter)
-		}
-		if len(l.limiters) >= maxIdleKeys {
-			for k, v := range l.limiters {
-				if v.Tokens() >= float64(v.Burst()) { // full bucket: idle, safe to forget
-					delete(l.limiters, k)
-				}
-			}
-		}
-		lim = rate.NewLimiter(rate.Limit(limit.QPS), max(1, limit.Burst))
-		l.limiters[key] = lim
-	}
-	l.mu.Unlock()
-	return lim.Wait(ctx)
 }
 
 // rateRule is an operation's limit and the parameter that keys it, read from openapi.yaml.
