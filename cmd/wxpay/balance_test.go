@@ -131,7 +131,7 @@ func TestAPIErrors(t *testing.T) {
 	srv.ClearFaults()
 
 	// A queued fault.
-	srv.QueueFault(wxpaytest.Fault{Operation: "QueryAccountBalance", Status: 403, Code: "NO_AUTH", Message: "商户无权限"})
+	srv.QueueFault(wxpaytest.Fault{Operation: "QueryAccountBalance", Status: 403, Code: "NO_AUTH", Message: "商户无权限", AllowUnlisted: true})
 	e = apiErrorOf(t, runCLI(t, env, "channel-balance", "--target-mchid", env[envMchID], "--bal-account-no", wxpaytest.DemoBalAccountNo))
 	if e.Status != 403 || e.Code != "NO_AUTH" || e.Message != "商户无权限" || e.RequestID == "" {
 		t.Errorf("queued fault: %+v", e)
