@@ -294,6 +294,8 @@ func (l *timingLimiter) Wait(ctx context.Context, key string, limit transport.Ra
 func TestChannelRateLimitPerMerchant(t *testing.T) {
 	leakCheck(t)
 	srv := newServer(t)
+	// The server keeps channel quotas per target merchant: give the second one the account too.
+	srv.SetAccountBalance("1900016682", wxpaytest.DemoBalAccountNo, 1, false)
 	run := func(merchants ...string) (time.Duration, *timingLimiter) {
 		lim := &timingLimiter{inner: transport.NewLocalLimiter(), keys: map[string]int{}}
 		var tr *transport.Transport
