@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/wxpay-oapi/wxpay/generated"
@@ -30,6 +29,7 @@ type operation struct {
 	encrypted []string            // query parameters marked x-wechatpay-encrypted
 	okSchemas map[int]*jsonSchema // the JSON schema of each 2xx answer, by status, compiled
 	rate      *rateRule           // x-wechatpay-rate-limit; nil when the operation has none
+	params    []paramCheck        // every parameter, compiled
 }
 
 // operations is the route table built once from the embedded spec.
@@ -44,8 +44,6 @@ type operations struct {
 // Transport shares the result, which nothing modifies after it is built, so one more
 // merchant costs only its own identity (BenchmarkNewTransports).
 var sharedOperations = sync.OnceValues(loadOperations)
-
-var validationOptions = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
 
 func loadOperations() (*operations, error) {
 	doc, err := generated.GetSpec()
@@ -73,6 +71,11 @@ func loadOperations() (*operations, error) {
 				return nil, err
 			}
 			for _, p := range op.Parameters {
+				pc, err := compileParam(p.Value)
+				if err != nil {
+					return nil, fmt.Errorf("transport: %s in openapi.yaml: %w", o.id, err)
+				}
+				o.params = append(o.params, pc)
 				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[ExtEncrypted] == true {
 					o.encrypted = append(o.encrypted, p.Value.Name)
 				}
@@ -158,11 +161,8 @@ func (ops *operations) check(req *http.Request) (*call, error) {
 	if err != nil {
 		return nil, err
 	}
-	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, QueryParams: q, Route: op.route, Options: validationOptions}
-	for _, p := range op.route.Operation.Parameters {
-		if err := openapi3filter.ValidateParameter(req.Context(), input, p.Value); err != nil {
-			return nil, inputError(op.id, p.Value, err)
-		}
+	if err := op.checkParams(params, q); err != nil {
+		return nil, err
 	}
 	return &call{op: op, path: params, query: q}, nil
 }
@@ -228,18 +228,15 @@ func (ops *operations) byID(id string) *operation {
 	return nil
 }
 
-// inputError turns a kin-openapi validation error into an InputError that names the parameter.
+// inputError turns a parameter's check error into an InputError that names the parameter.
 func inputError(opID string, p *openapi3.Parameter, err error) *InputError {
 	reason := "invalid value"
-	var se *openapi3.SchemaError
-	var re *openapi3filter.RequestError
+	var se *schemaError
 	switch {
 	case errors.As(err, &se):
-		reason = se.Reason
-	case errors.Is(err, openapi3filter.ErrInvalidRequired):
-		reason = "required but missing"
-	case errors.As(err, &re) && re.Reason != "":
-		reason = re.Reason
+		reason = se.reason
+	case errors.Is(err, errRequired):
+		reason = errRequired.Error()
 	}
 	if p.Schema != nil && p.Schema.Value != nil {
 		if s := p.Schema.Value; s.MaxLength != nil {
