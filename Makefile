@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    ?= ./...
 GOFILES := $(shell git ls-files '*.go' 2>/dev/null)
 
-.PHONY: all generate check-generated test lint bench fuzz ci
+.PHONY: all generate check-generated test test-short lint bench fuzz ci
 
 all: lint test
 
@@ -20,9 +20,14 @@ check-generated:
 		echo "generated/ is stale: run 'make generate' and commit the result" >&2; exit 1; \
 	fi; echo "generated/ is up to date"
 
-## test: the project's test command (README.md).
+## test: the project's test command (README.md), the full suite CI runs.
 test:
 	$(GO) test -race $(PKGS)
+
+## test-short: the quick inner loop: no race detector, and every slow case cut down or
+## skipped under -short (building binaries, 100k-call and many-worker runs).
+test-short:
+	$(GO) test -short $(PKGS)
 
 ## test-modules: vet and test (-race) each optional module, a Go module of its own inside
 ## the repository; redislimit's tests start a real redis-server (apt-get install -y redis-server).

@@ -1244,7 +1244,7 @@ func TestConcurrency(t *testing.T) {
 	leakCheck(t) // first: runs after the servers and connections below are closed
 	workers, calls := 64, 200
 	if testing.Short() {
-		calls = 20
+		workers, calls = 8, 20
 	}
 	srv := startServer(t)
 	h := newHarness(t)
