@@ -242,18 +242,18 @@ func (c *certificates) decrypt(list generated.CertificateList) ([]*x509.Certific
 	for _, item := range list.Data {
 		ec := item.EncryptCertificate
 		if ec.Algorithm != generated.AEADAES256GCM {
-			return nil, fmt.Errorf("transport: platform certificate %s: unsupported algorithm %q", item.SerialNo, ec.Algorithm)
+			return nil, fmt.Errorf("transport: platform certificate %s: unsupported algorithm %s", quoteUntrusted(item.SerialNo), quoteUntrusted(string(ec.Algorithm)))
 		}
 		pemBytes, err := DecryptAEAD(c.apiV3Key.bytes(), ec.Nonce, ec.AssociatedData, ec.Ciphertext)
 		if err != nil {
-			return nil, fmt.Errorf("transport: platform certificate %s: %w", item.SerialNo, err)
+			return nil, fmt.Errorf("transport: platform certificate %s: %w", quoteUntrusted(item.SerialNo), err)
 		}
 		cert, err := LoadCertificate(pemBytes)
 		if err != nil {
 			return nil, err
 		}
 		if got := CertificateSerial(cert); !strings.EqualFold(got, item.SerialNo) {
-			return nil, fmt.Errorf("transport: platform certificate listed as %s has serial %s", item.SerialNo, got)
+			return nil, fmt.Errorf("transport: platform certificate listed as %s has serial %s", quoteUntrusted(item.SerialNo), got)
 		}
 		certs = append(certs, cert)
 	}

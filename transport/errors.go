@@ -92,7 +92,8 @@ type VerificationError struct {
 	Err       error  // the underlying error, if any
 }
 
-// Error says which check failed, with the answer's Request-ID.
+// Error says which check failed, with the answer's Request-ID. Text from the answer is
+// quoted, escaped and cut (MaxEchoedText); Detail is escaped and cut too.
 func (e *VerificationError) Error() string {
 	var b strings.Builder
 	b.WriteString("transport: response not verified: ")
@@ -101,14 +102,15 @@ func (e *VerificationError) Error() string {
 		fmt.Fprintf(&b, " %s", e.Header)
 	}
 	if e.Serial != "" && e.Reason == ReasonUnknownSerial {
-		fmt.Fprintf(&b, " %q", e.Serial)
+		b.WriteString(" ")
+		b.WriteString(quoteUntrusted(e.Serial))
 	}
 	if e.Detail != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Detail)
+		b.WriteString(boundText(e.Detail, maxEchoedDetail))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " (Request-ID %s)", e.RequestID)
+		fmt.Fprintf(&b, " (Request-ID %s)", echoToken(e.RequestID))
 	}
 	return b.String()
 }
@@ -117,6 +119,10 @@ func (e *VerificationError) Error() string {
 func (e *VerificationError) Unwrap() error { return e.Err }
 
 // APIError is a non-2xx answer from WeChat Pay: HTTP status, WeChat's code, message and detail.
+// Non-2xx answers are not signature-checked: Code, Message, Detail, RequestID and Header hold
+// the answer's text as received, unverified and of any length (up to Config.MaxResponseBytes);
+// Error quotes, escapes and cuts it (MaxEchoedText, MaxEchoedMessage), and so should anything
+// else that prints it.
 type APIError struct {
 	StatusCode int             // HTTP status
 	Code       string          // WeChat Pay error code, e.g. "NO_AUTH"
@@ -126,20 +132,21 @@ type APIError struct {
 	Header     http.Header     // the answer's headers
 }
 
-// Error gives the HTTP status, WeChat Pay's code and message, and the Request-ID.
+// Error gives the HTTP status, WeChat Pay's code and quoted message, and the Request-ID,
+// each escaped and cut (MaxEchoedText, MaxEchoedMessage): they come from an answer nobody verified.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "wxpay: HTTP %d", e.StatusCode)
 	if e.Code != "" {
 		b.WriteString(" ")
-		b.WriteString(e.Code)
+		b.WriteString(echoToken(e.Code))
 	}
 	if e.Message != "" {
 		b.WriteString(": ")
-		b.WriteString(e.Message)
+		b.WriteString(quoteUntrustedN(e.Message, MaxEchoedMessage))
 	}
 	if e.RequestID != "" {
-		fmt.Fprintf(&b, " (Request-ID %s)", e.RequestID)
+		fmt.Fprintf(&b, " (Request-ID %s)", echoToken(e.RequestID))
 	}
 	return b.String()
 }

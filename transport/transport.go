@@ -365,7 +365,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 		err = t.verify(op, out, resp, respBody)
 	}
 	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
-		slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get(HeaderRequestID)),
+		slog.Int("status", resp.StatusCode), slog.String("request_id", echoToken(resp.Header.Get(HeaderRequestID))),
 		slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
 	if obs != nil {
 		obs.attemptDone(ctx, target, resp, respBody, start, err)
@@ -389,7 +389,7 @@ func bodyReadError(resp *http.Response, err error) error {
 		return &VerificationError{Reason: ReasonBodyRead, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID),
 			Detail: err.Error(), Err: err}
 	}
-	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, resp.Header.Get(HeaderRequestID), err)
+	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, echoToken(resp.Header.Get(HeaderRequestID)), err)
 }
 
 // sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
