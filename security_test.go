@@ -1246,7 +1246,8 @@ func TestConcurrency(t *testing.T) {
 	if testing.Short() {
 		workers, calls = 8, 20
 	}
-	srv := startServer(t)
+	// The checks below count the server's request log: keep every request (with retries).
+	srv := startServer(t, wxpaytest.WithRequestLogSize(2*workers*calls))
 	h := newHarness(t)
 	h.log = slog.New(slog.DiscardHandler)
 	c, tr := h.client(srv.URL, func(c *transport.Config) { c.Logger = slog.New(slog.DiscardHandler) })
