@@ -77,6 +77,10 @@ func (r *recorder) observer() *transport.Observer {
 	}
 }
 
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
+
 func (r *recorder) log() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -88,9 +92,20 @@ func TestObserverRetry(t *testing.T) {
 	srv := newServer(t)
 	srv.QueueFault(wxpaytest.Fault{Status: 500})
 	rec := &recorder{}
-	c, _ := clientFor(t, srv, srv.URL, func(c *transport.Config) { c.Observer = rec.observer() })
+	var sentWith []any // what each request sent carried under ctxKey: AttemptStart's context
+	c, _ := clientFor(t, srv, srv.URL, func(c *transport.Config) {
+		c.Observer = rec.observer()
+		base := c.Base
+		c.Base = roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			sentWith = append(sentWith, req.Context().Value(ctxKey{}))
+			return base.RoundTrip(req)
+		})
+	})
 	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
 		t.Fatal(err)
+	}
+	if len(sentWith) != 2 || sentWith[0] != "attempt" || sentWith[1] != "attempt" {
+		t.Errorf("requests sent with context values %v, want AttemptStart's twice", sentWith)
 	}
 	host := strings.TrimPrefix(srv.URL, "http://")
 	if got, want := rec.log(), "call QueryECommerceBalance, attempt "+host+", attempt done, retry, attempt "+host+", attempt done, done"; got != want {
