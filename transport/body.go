@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 )
 
@@ -56,8 +55,11 @@ func checkAnswer(base http.RoundTripper, resp *http.Response, host string) error
 // ctx does, whatever the body is: a body that ignores the request's context (the raw
 // connection after a 101, or one from a custom Base) is closed under it.
 func readBody(ctx context.Context, resp *http.Response, limit int64) ([]byte, error) {
-	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	stop := func() bool { return false }
+	if ctx.Done() != nil { // a context that can end: closing the body unblocks the read
+		stop = context.AfterFunc(ctx, func() { resp.Body.Close() })
+	}
+	b, err := readAtMost(resp.Body, limit+1, resp.ContentLength)
 	stop()
 	resp.Body.Close()
 	if err != nil && ctx.Err() != nil {

@@ -1,6 +1,8 @@
 package transport
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -103,3 +105,54 @@ func (t *Transport) sentHeader(h http.Header, authorization, serial string) http
 
 // stringBytes views s as bytes without copying; the bytes must not be written.
 func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// appendSplit is strings.Split appending to dst, so a caller's array can hold the parts.
+func appendSplit(dst []string, s string, sep byte) []string {
+	for {
+		i := bytes.IndexByte(stringBytes(s), sep)
+		if i < 0 {
+			return append(dst, s)
+		}
+		dst = append(dst, s[:i])
+		s = s[i+1:]
+	}
+}
+
+// readAtMost reads r to its end or to n bytes, whichever comes first, like
+// io.ReadAll(io.LimitReader(r, n)), into one buffer sized by hint (a Content-Length; -1
+// when unknown) when that is small; larger bodies grow as they arrive.
+func readAtMost(r io.Reader, n, hint int64) ([]byte, error) {
+	size := int64(512)
+	if hint >= 0 && hint < maxPooledBuffer {
+		size = hint + 1 // one more byte, to see the end without growing
+	}
+	// The hint is the server's word: never trusted for more than a small buffer up front.
+	b := make([]byte, 0, min(size, n))
+	for int64(len(b)) < n {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow
+		}
+		m, err := r.Read(b[len(b):min(int64(cap(b)), n)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// bodyReader is the verified body handed to the caller: a bytes.Reader that closes, in
+// one allocation (io.NopCloser over bytes.NewReader took two).
+type bodyReader struct{ bytes.Reader }
+
+func newBodyReader(b []byte) *bodyReader {
+	r := &bodyReader{}
+	r.Reset(b)
+	return r
+}
+
+// Close does nothing: the body is in memory.
+func (*bodyReader) Close() error { return nil }

@@ -2,11 +2,14 @@ package transport
 
 import (
 	"bytes"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // The signed message assembled in a reused buffer is byte for byte RequestMessage over
@@ -51,5 +54,30 @@ func TestSentHeaderIsACopy(t *testing.T) {
 	}
 	if got := out["Wechatpay-Serial"]; len(got) != 1 || got[0] != "SERIAL" {
 		t.Errorf("appending to one header overwrote another: %v", got)
+	}
+}
+
+// readAtMost reads what io.ReadAll(io.LimitReader(r, n)) reads, whatever the size hint
+// (a Content-Length may be wrong or absent), and appendSplit splits as strings.Split.
+func TestReadAtMostAndAppendSplit(t *testing.T) {
+	for _, size := range []int{0, 1, 90, 511, 512, 513, 5000} {
+		body := bytes.Repeat([]byte("x"), size)
+		for _, n := range []int64{1, 90, 512, 513, 1 << 20, math.MaxInt64} {
+			want, _ := io.ReadAll(io.LimitReader(bytes.NewReader(body), n))
+			for _, hint := range []int64{-1, 0, int64(size), int64(size) - 1, int64(size) + 7, n, math.MaxInt64 - 1} {
+				got, err := readAtMost(iotest.OneByteReader(bytes.NewReader(body)), n, hint)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("size %d, n %d, hint %d: read %d bytes (%v), want %d", size, n, hint, len(got), err, len(want))
+				}
+			}
+		}
+	}
+	if _, err := readAtMost(iotest.ErrReader(io.ErrUnexpectedEOF), 10, -1); err != io.ErrUnexpectedEOF {
+		t.Errorf("error %v not passed on", err)
+	}
+	for _, s := range []string{"", "/", "/v3/ecommerce/fund/balance/1900000109", "a//b/", strings.Repeat("/x", 40)} {
+		if got, want := appendSplit(nil, s, '/'), strings.Split(s, "/"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %q, want %q", s, got, want)
+		}
 	}
 }

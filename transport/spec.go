@@ -107,7 +107,8 @@ func loadOperations() (*operations, error) {
 
 // match finds the operation for a method and escaped path, returning its path parameters unescaped.
 func (ops *operations) match(method, escapedPath string) (*operation, map[string]string) {
-	segs := strings.Split(escapedPath, "/")
+	var buf [16]string // on the stack: paths of openapi.yaml have a handful of segments
+	segs := appendSplit(buf[:0], escapedPath, '/')
 	for _, op := range ops.list {
 		if op.route.Method != method || len(op.segments) != len(segs) {
 			continue

@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -235,7 +236,8 @@ func (t *Transport) do(req *http.Request, c *call, body []byte, serial string, o
 	}
 	primary, backup := req.URL, t.backupFor(req.URL)
 	onBackup := backup != nil && t.failover.cooling(primary.Host, t.now())
-	var hosts []string
+	var hostsBuf [4]string // on the stack: finish copies it into a RetryError
+	hosts := hostsBuf[:0]
 	// The last attempt's outcome: when the caller gives up while a retry waits (for the
 	// backoff or the rate limit), it is what the caller gets, with the context's error.
 	var (
@@ -324,7 +326,7 @@ func finish(attempt int, hosts []string, resp *http.Response, err error, out out
 	case attempt == 1:
 		return nil, err
 	}
-	return nil, &RetryError{Attempts: attempt, Hosts: hosts, Err: out.cause}
+	return nil, &RetryError{Attempts: attempt, Hosts: slices.Clone(hosts), Err: out.cause}
 }
 
 // attempt signs and sends one attempt to target and reads the answer's body (bounded),
@@ -376,7 +378,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 	if int64(len(respBody)) > t.maxBody {
 		respBody = respBody[:t.maxBody] // a non-2xx answer is handed on truncated
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
+	resp.Body = newBodyReader(respBody)
 	resp.ContentLength = int64(len(respBody))
 	return resp, respBody, nil
 }
