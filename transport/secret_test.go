@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -48,6 +49,12 @@ func TestSecretsNeverPrint(t *testing.T) {
 	}
 	defer tr.Close()
 	secret := cfg.APIv3Key
+	client, err := wxpay.NewClient("http://127.0.0.1:1", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	env := wxpay.EnvConfig{Transport: cfg, BaseURL: "http://127.0.0.1:1"}
 
 	type unexportedConfig struct{ cfg transport.Config }
 	type exportedConfig struct{ Cfg transport.Config }
@@ -78,6 +85,9 @@ func TestSecretsNeverPrint(t *testing.T) {
 		"struct{inner struct{cfg}}": nested{unexportedConfig{cfg}},
 		"[]Config":                  []transport.Config{cfg},
 		"map[string]Secret":         map[string]transport.Secret{"k": secret},
+		"wxpay.EnvConfig":           env,
+		"*wxpay.EnvConfig":          &env,
+		"*wxpay.Client":             client,
 	}
 	verbs := []string{"%s", "%q", "%v", "%+v", "%#v", "%x", "%X", "%d", "%T"}
 	forms := keyForms(key)
