@@ -28,15 +28,25 @@ object {status, code, message, detail, request_id} on stderr (exit 1); an answer
 fails verification exits 1; a mistake in flags or settings exits 2.`
 
 // runECommerceBalance is "wxpay ecommerce-balance": QueryECommerceBalance.
-func runECommerceBalance(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer, getenv env) error {
+func runECommerceBalance(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
 	types := specAccountTypes()
 	fs := newFlagSet("ecommerce-balance", "--sub-mchid ID [--account-type "+strings.Join(types, "|")+"] [-o json|table]",
 		"Query the real-time balance of an e-commerce sub-merchant (查询二级商户账户实时余额),\n"+
 			"as its platform merchant (平台商户). Amounts are in fen (分); -o table also shows yuan.\n\n"+credentialsHelp)
 	subMchid := fs.String("sub-mchid", "", "sub-merchant `ID` (二级商户号), required")
-	accountType := fs.String("account-type", "", "`account` to query: "+orList(types)+" (omitted: WeChat Pay's default)")
+	accountType := fs.String("account-type", "", "`account` to query: "+orList(types)+" (omitted: WeChat Pay's default); with --sub-mchids also a comma list, or all")
+	bf := addBulkFlags(fs, "sub-mchids", "bulk: query every sub-merchant listed in this `file` (- for stdin): one ID per line, or a CSV with a sub_mchid column")
 	q := addQueryFlags(fs)
 	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if bf.set() {
+		if strings.TrimSpace(*subMchid) != "" {
+			return usagef("--sub-mchid and --sub-mchids: give one sub-merchant or a file of them, not both")
+		}
+		return runBulkECommerce(ctx, q, bf, *accountType, stdin, stdout, stderr, getenv)
+	}
+	if err := bf.checkSingle(fs, "sub-mchids"); err != nil {
 		return err
 	}
 	if err := q.check(); err != nil {
@@ -82,8 +92,18 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 			"command line (and so keep it out of shell history).\n\n"+credentialsHelp)
 	mchid := fs.String("target-mchid", "", "`ID` of the merchant whose quota to query (微信支付商户号), required; the caller is --caller-mchid")
 	balAccountNo := fs.String("bal-account-no", "", "balance account number (额度台账号) in `plaintext`, or - to read it from stdin; required")
+	bf := addBulkFlags(fs, "from", "bulk: query every balance account in this CSV `file` (- for stdin), whose header names the columns mchid and bal_account_no (plaintext)")
 	q := addQueryFlags(fs)
 	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if bf.set() {
+		if strings.TrimSpace(*mchid) != "" || strings.TrimSpace(*balAccountNo) != "" {
+			return usagef("--from: the file gives mchid and bal_account_no per row; drop --target-mchid and --bal-account-no")
+		}
+		return runBulkChannel(ctx, q, bf, stdin, stdout, stderr, getenv)
+	}
+	if err := bf.checkSingle(fs, "from"); err != nil {
 		return err
 	}
 	if err := q.check(); err != nil {
