@@ -30,4 +30,5 @@ const (
 	ReasonBodyTooLarge  = transport.ReasonBodyTooLarge
 	ReasonBodyRead      = transport.ReasonBodyRead
 	ReasonSchema        = transport.ReasonSchema
+	ReasonNotThisAnswer = transport.ReasonNotThisAnswer
 )

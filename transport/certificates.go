@@ -210,6 +210,9 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 		}
 	}
 	if err := checked.op.checkResponse(resp, body); err != nil {
+		if ae, ok := err.(*answerError); ok {
+			return nil, notThisAnswerError(resp, ae)
+		}
 		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
 	}
 	var list generated.CertificateList

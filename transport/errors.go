@@ -80,12 +80,17 @@ const (
 	ReasonBodyTooLarge  Reason = "body over the size limit"
 	ReasonBodyRead      Reason = "body could not be read"
 	ReasonSchema        Reason = "body does not match openapi.yaml"
+	// ReasonNotThisAnswer: a body, perhaps genuinely signed, that does not answer this
+	// request: an error object under a 2xx status, a body with none of the answer schema's
+	// properties, or one whose echoed field (Field) differs from the request's parameter.
+	ReasonNotThisAnswer Reason = "not the answer to this request"
 )
 
 // VerificationError reports a 2xx answer that failed verification; its body was discarded.
 type VerificationError struct {
 	Reason    Reason // the check that failed
 	Header    string // the header at fault, for ReasonMissingHeader
+	Field     string // the answer's property at fault, for ReasonNotThisAnswer (e.g. "sub_mchid")
 	Serial    string // the Wechatpay-Serial the answer named
 	RequestID string // WeChat Pay's Request-ID, for support
 	Detail    string // more about the failure; never key material

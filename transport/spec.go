@@ -30,6 +30,9 @@ type operation struct {
 	okSchemas map[int]*jsonSchema // the JSON schema of each 2xx answer, by status, compiled
 	rate      *rateRule           // x-wechatpay-rate-limit; nil when the operation has none
 	params    []paramCheck        // every parameter, compiled
+
+	echo       map[int][]echoRule // x-wechatpay-echo of each 2xx answer's schema, by status
+	errorShape []string           // the required properties of the operation's error answers
 }
 
 // operations is the route table built once from the embedded spec.
@@ -91,6 +94,9 @@ func loadOperations() (*operations, error) {
 						return nil, fmt.Errorf("transport: the HTTP %d answer of %s in openapi.yaml: %w", status, o.id, err)
 					}
 				}
+			}
+			if err := o.prepareAnswers(op); err != nil {
+				return nil, err
 			}
 			ops.list = append(ops.list, o)
 		}
@@ -257,7 +263,9 @@ func looksEncrypted(v string, size int) bool {
 }
 
 // checkResponse validates a 2xx answer against the operation's response schema in
-// openapi.yaml: a JSON content type and a body the schema accepts.
+// openapi.yaml: a JSON content type and a body the schema accepts, which is an answer to
+// this operation (not an error object, not a body with none of its properties: an
+// *answerError).
 func (op *operation) checkResponse(resp *http.Response, body []byte) error {
 	schema := op.okSchemas[resp.StatusCode]
 	if schema == nil {
@@ -265,6 +273,9 @@ func (op *operation) checkResponse(resp *http.Response, body []byte) error {
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
 		return fmt.Errorf("Content-Type %q, want application/json", ct)
+	}
+	if err := op.notThisAnswer(schema, body); err != nil {
+		return err
 	}
 	return schema.check(body)
 }

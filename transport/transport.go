@@ -279,7 +279,7 @@ func (t *Transport) do(req *http.Request, c *call, body []byte, serial string, o
 		if obs != nil {
 			actx = obs.attemptStart(target)
 		}
-		resp, respBody, err = t.attempt(actx, req, target, op, body, serial, obs)
+		resp, respBody, err = t.attempt(actx, req, target, c, body, serial, obs)
 		out = classify(ctx, req.Method, resp, respBody, err)
 		if !out.retry || attempt >= t.maxAttempts {
 			return finish(attempt, hosts, resp, err, out)
@@ -332,7 +332,8 @@ func finish(attempt int, hosts []string, resp *http.Response, err error, out out
 // attempt signs and sends one attempt to target and reads the answer's body (bounded),
 // verifying a 2xx answer. The response's Request is the request sent, so its URL tells
 // which host answered. obs, when not nil, is told the outcome.
-func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.URL, op *operation, body []byte, serial string, obs *callObserver) (*http.Response, []byte, error) {
+func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.URL, c *call, body []byte, serial string, obs *callObserver) (*http.Response, []byte, error) {
+	op := c.op
 	if t.attemptTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.attemptTimeout)
@@ -364,7 +365,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 	if err != nil {
 		err = bodyReadError(resp, err)
 	} else {
-		err = t.verify(op, out, resp, respBody)
+		err = t.verify(c, out, resp, respBody)
 	}
 	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
 		slog.Int("status", resp.StatusCode), slog.String("request_id", echoToken(resp.Header.Get(HeaderRequestID))),
@@ -423,7 +424,7 @@ func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL
 }
 
 // verify checks a 2xx answer — size, signature, then schema; other answers pass through.
-func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response, body []byte) error {
+func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body []byte) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil
 	}
@@ -450,7 +451,14 @@ func (t *Transport) verify(op *operation, req *http.Request, resp *http.Response
 	if err != nil {
 		return err
 	}
-	if err := op.checkResponse(resp, body); err != nil {
+	err = c.op.checkResponse(resp, body)
+	if err == nil {
+		err = c.checkEcho(resp.StatusCode, body)
+	}
+	if ae, ok := err.(*answerError); ok {
+		return notThisAnswerError(resp, ae)
+	}
+	if err != nil {
 		return &VerificationError{Reason: ReasonSchema, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
 	}
 	return nil
