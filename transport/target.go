@@ -2,6 +2,7 @@ package transport
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -168,11 +169,26 @@ func truncateForError(s string) string {
 }
 
 // checkBody refuses a request body for an operation that openapi.yaml gives none (every
-// GET): it would be signed and sent, though WeChat Pay reads none.
-func (c *call) checkBody(body []byte) error {
-	if len(body) == 0 || c.op.route.Operation.RequestBody != nil {
+// GET): it would be signed and sent, though WeChat Pay reads none. The framing the caller
+// set counts too (ContentLength, TransferEncoding, Trailer), since net/http sends it even
+// for an empty body.
+func (c *call) checkBody(req *http.Request, body []byte) error {
+	if c.op.route.Operation.RequestBody != nil {
+		return nil
+	}
+	var what string
+	switch {
+	case len(body) > 0:
+		what = fmt.Sprintf("the request has %d bytes", len(body))
+	case req.ContentLength > 0:
+		what = fmt.Sprintf("the request declares ContentLength %d", req.ContentLength)
+	case len(req.TransferEncoding) > 0:
+		what = fmt.Sprintf("the request sets TransferEncoding %q", req.TransferEncoding)
+	case len(req.Trailer) > 0:
+		what = "the request sets a Trailer"
+	default:
 		return nil
 	}
 	return &InputError{Operation: c.op.id,
-		Reason: fmt.Sprintf("openapi.yaml gives %s %s no request body, but the request has %d bytes: send none", c.op.route.Method, c.op.route.Path, len(body))}
+		Reason: fmt.Sprintf("openapi.yaml gives %s %s no request body, but %s: send none", c.op.route.Method, c.op.route.Path, what)}
 }

@@ -29,9 +29,13 @@ func TestRequestTargetIsWhatWasChecked(t *testing.T) {
 		rawPath   string // set as URL.RawPath, if any
 		rawQuery  string
 		body      string
+		framing   func(*http.Request) // sets ContentLength, TransferEncoding or Trailer, if set
 		parameter string
 		reason    string
 	}{
+		{name: "GET declaring a ContentLength", path: ecom + "1900000109", framing: func(r *http.Request) { r.ContentLength = 5 }, reason: "declares ContentLength 5"},
+		{name: "GET with chunked framing", path: ecom + "1900000109", framing: func(r *http.Request) { r.TransferEncoding = []string{"chunked"} }, reason: "TransferEncoding"},
+		{name: "GET with a trailer", path: ecom + "1900000109", framing: func(r *http.Request) { r.Trailer = http.Header{"X": nil} }, reason: "Trailer"},
 		{name: "space in RawQuery (request line injection)", path: channel, rawQuery: "mchid=1900016681 HTTP/1.1&bal_account_no=" + enc, reason: "byte 0x20 at byte 16"},
 		{name: "CR LF in RawQuery", path: channel, rawQuery: "mchid=1900016681\r\nX-Injected: 1&bal_account_no=" + enc, reason: "byte 0x0D"},
 		{name: "raw # in RawQuery", path: ecom + "1900000109", rawQuery: "account_type=BASIC#FEES", reason: `'#'`},
@@ -60,6 +64,9 @@ func TestRequestTargetIsWhatWasChecked(t *testing.T) {
 				req.Body = nil
 			}
 			req.URL.Path, req.URL.RawPath, req.URL.RawQuery = tc.path, tc.rawPath, tc.rawQuery
+			if tc.framing != nil {
+				tc.framing(req)
+			}
 			resp, err := tr.RoundTrip(req)
 			if resp != nil {
 				resp.Body.Close()

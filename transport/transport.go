@@ -193,7 +193,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.checkBody(body); err != nil {
+	if err := c.checkBody(req, body); err != nil {
 		return nil, err
 	}
 	encrypted := c.encrypted()
