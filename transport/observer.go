@@ -63,7 +63,8 @@ type CallDone struct {
 	Method    string
 	// Status is the last answer's HTTP status; 0 when the last attempt got none.
 	Status int
-	// Code is WeChat Pay's error code in the last answer, when it was not 2xx.
+	// Code is WeChat Pay's error code in the last answer, when it was not 2xx: unverified
+	// text, so quoted, escaped and cut (MaxEchoedText) unless it is a plain short token.
 	Code       string
 	Attempts   int           // attempts made; 0 when the call ended waiting for the rate limit
 	Hosts      []string      // the host of each attempt, in order; the call's own copy
@@ -89,7 +90,7 @@ type AttemptDone struct {
 	Host      string
 	URL       string        // as in AttemptStart
 	Status    int           // the answer's HTTP status; 0 when there was none
-	RequestID string        // the answer's Request-ID, for WeChat Pay support; "" when none
+	RequestID string        // the answer's Request-ID, for WeChat Pay support; "" when none; quoted and cut unless a plain short token
 	Duration  time.Duration // signing, sending, reading and verifying
 	// Err is why the attempt failed: no answer, an unreadable body or a failed verification.
 	// A non-2xx answer is not an error here (see Status).
@@ -248,14 +249,14 @@ func (c *callObserver) attemptDone(ctx context.Context, target *url.URL, resp *h
 	c.status, c.code = 0, ""
 	var requestID string
 	if resp != nil {
-		c.status, requestID = resp.StatusCode, resp.Header.Get(HeaderRequestID)
+		c.status, requestID = resp.StatusCode, echoToken(resp.Header.Get(HeaderRequestID))
 		if (resp.StatusCode < 200 || resp.StatusCode > 299) && err == nil {
-			c.code = NewAPIError(resp.StatusCode, resp.Header, body).Code
+			c.code = echoToken(NewAPIError(resp.StatusCode, resp.Header, body).Code)
 		}
 	}
 	if ve, ok := verificationError(err); ok {
 		if requestID == "" {
-			requestID = ve.RequestID
+			requestID = echoToken(ve.RequestID)
 		}
 		if c.o.VerificationFailure != nil {
 			c.o.VerificationFailure(ctx, VerificationFailure{Operation: c.operation, Host: target.Host, Status: c.status, Reason: ve.Reason, RequestID: requestID, Err: ve})
@@ -298,7 +299,7 @@ func (c *callObserver) done(err error) {
 	}
 	var ae *APIError
 	if c.status == 0 && errors.As(err, &ae) {
-		c.status, c.code = ae.StatusCode, ae.Code
+		c.status, c.code = ae.StatusCode, echoToken(ae.Code)
 	}
 	c.o.CallDone(c.ctx, CallDone{Operation: c.operation, Method: c.method, Status: c.status, Code: c.code, Attempts: c.attempts,
 		Hosts: c.hosts, Duration: time.Since(c.start), Err: err, ErrorClass: ClassifyError(err)})

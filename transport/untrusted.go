@@ -41,9 +41,9 @@ func quoteUntrustedN(s string, n int) string {
 }
 
 // echoToken returns s bare when it is a short plain token — letters, digits, '_', '-', '.',
-// like an error code or a Request-ID — and quoteUntrusted(s) otherwise.
+// like an error code or a Request-ID — or empty, and quoteUntrusted(s) otherwise.
 func echoToken(s string) string {
-	if len(s) == 0 || len(s) > maxToken {
+	if len(s) > maxToken {
 		return quoteUntrusted(s)
 	}
 	for i := 0; i < len(s); i++ {

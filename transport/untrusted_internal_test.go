@@ -30,7 +30,7 @@ func TestQuoteUntrusted(t *testing.T) {
 		"08F78BB5AF0610D302A8F2D15628A3FE5E": "08F78BB5AF0610D302A8F2D15628A3FE5E",
 		"NO AUTH":                            `"NO AUTH"`,
 		"X\n":                                `"X\n"`,
-		"":                                   `""`,
+		"":                                   "",
 		strings.Repeat("A", maxToken+1):      `"` + strings.Repeat("A", MaxEchoedText) + `"…(65 bytes)`,
 	} {
 		if got := echoToken(in); got != want {

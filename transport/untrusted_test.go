@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/wxpay-oapi/wxpay"
@@ -79,7 +80,19 @@ func TestUnverifiedTextIsQuotedEscapedAndCut(t *testing.T) {
 		checkEchoed(t, "log", logs.String(), 2000)
 	})
 	t.Run("error answer", func(t *testing.T) {
-		c, logs := clientFor(t, srv, evil.URL, func(cfg *transport.Config) { cfg.MaxAttempts = 1 })
+		var mu sync.Mutex
+		var seen []string // what an Observer (and so a metrics or tracing exporter) is handed
+		c, logs := clientFor(t, srv, evil.URL, func(cfg *transport.Config) {
+			cfg.MaxAttempts = 1
+			cfg.Observer = &transport.Observer{
+				CallDone: func(_ context.Context, d transport.CallDone) { mu.Lock(); seen = append(seen, d.Code); mu.Unlock() },
+				AttemptDone: func(_ context.Context, d transport.AttemptDone) {
+					mu.Lock()
+					seen = append(seen, d.RequestID)
+					mu.Unlock()
+				},
+			}
+		})
 		_, err := wxpay.Result(ecommerce(context.Background(), c))
 		var ae *transport.APIError
 		if !errors.As(err, &ae) || len(ae.Message) < len(hostile) || !strings.HasPrefix(ae.Message, "AB\n") {
@@ -89,6 +102,14 @@ func TestUnverifiedTextIsQuotedEscapedAndCut(t *testing.T) {
 		checkEchoed(t, "error", err.Error(), 500)
 		if !strings.Contains(err.Error(), `: "AB\n\r\x1b[31mFAKE LOG LINE`) {
 			t.Errorf("the message is not quoted and escaped: %.200s", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(seen) != 2 {
+			t.Fatalf("observer saw %d events, want CallDone and AttemptDone", len(seen))
+		}
+		for _, v := range seen {
+			checkEchoed(t, "observer event", v, 2*transport.MaxEchoedText)
 		}
 		t.Logf("log of %d bytes", len(logs.String()))
 		checkEchoed(t, "log", logs.String(), 2000)
