@@ -52,6 +52,7 @@ type Config struct {
 	// Client is the Redis client (a *redis.Client, *redis.ClusterClient or *redis.Ring);
 	// required. Its DialTimeout and ReadTimeout bound how long a call waits for an
 	// unresponsive Redis before falling back: set them short (say 100 ms) on a fleet.
+	// go-redis also reports failed dials itself, through redis.SetLogger's logger.
 	Client redis.UniversalClient
 	// Prefix starts each Redis key, before the transport's limiter key (operation and keyed
 	// parameter, e.g. "QueryAccountBalance mchid=1900016681"); "" means DefaultPrefix.
