@@ -45,6 +45,12 @@ lint:
 bench:
 	GO=$(GO) ./scripts/bench.sh
 
+## bench-bulk: a bulk CLI run against wxpay mock — calls/s beside the library's loopback
+## benchmark, peak RSS for 1,000 vs 100,000 rows — into BENCHMARKS-bulk.md (issue 16).
+.PHONY: bench-bulk
+bench-bulk:
+	GO=$(GO) ./scripts/bench-bulk.sh
+
 # ---- spec tooling (issue 7): lint-spec, docs, docs-screenshot, ts-check ----
 # Node tools are pinned in spec/tools/package-lock.json and installed there with `npm ci`
 # (nothing global). SPEC selects the spec to check, e.g. a scratch copy:

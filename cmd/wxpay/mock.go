@@ -62,6 +62,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr: anyone who can reach it gets answers signed with its public test keys")
 	mode := fs.String("mode", modePublicKey, "how answers are signed: "+modePublicKey+" (the WeChat Pay public key, PUB_KEY_ID_…), or "+
 		modePlatformCert+" (no public key: platform certificates only, which clients may download from /v3/certificates with the APIv3 key)")
+	subMerchants := fs.String("sub-merchants", "", "also hold every sub-merchant listed in this `file` (the layout of ecommerce-balance --sub-mchids), each with a BASIC account: for bulk runs and load tests")
 	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
@@ -70,6 +71,13 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	}
 	if err := checkListenAddr(*addr, *allowRemote); err != nil {
 		return err
+	}
+	if *subMerchants != "" {
+		in, err := openBulkInput("--sub-merchants", *subMerchants, nil)
+		if err != nil {
+			return err
+		}
+		in.Close()
 	}
 	// Nothing is written before the address is bound: a busy port leaves --keys as it was.
 	keysDir := *dir
@@ -104,6 +112,11 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return listenError(*addr, err)
 	}
 	defer srv.Close()
+	if *subMerchants != "" {
+		if err := loadSubMerchants(srv, *subMerchants); err != nil {
+			return err
+		}
+	}
 
 	if keysDir == "" {
 		tmp, err := os.MkdirTemp("", "wxpay-mock-")
