@@ -31,4 +31,5 @@ const (
 	ReasonBodyRead      = transport.ReasonBodyRead
 	ReasonSchema        = transport.ReasonSchema
 	ReasonNotThisAnswer = transport.ReasonNotThisAnswer
+	ReasonExpiredKey    = transport.ReasonExpiredKey
 )

@@ -84,6 +84,9 @@ const (
 	// request: an error object under a 2xx status, a body with none of the answer schema's
 	// properties, or one whose echoed field (Field) differs from the request's parameter.
 	ReasonNotThisAnswer Reason = "not the answer to this request"
+	// ReasonExpiredKey: the answer names a configured platform certificate that has expired
+	// (or is not valid yet), so it cannot be verified.
+	ReasonExpiredKey Reason = "WeChat Pay key out of its validity period"
 )
 
 // VerificationError reports a 2xx answer that failed verification; its body was discarded.

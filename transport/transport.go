@@ -449,6 +449,9 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 		}
 	}
 	if err != nil {
+		if errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
+			t.keys.outOfDateError(ve, now)
+		}
 		return err
 	}
 	err = c.op.checkResponse(resp, body)
