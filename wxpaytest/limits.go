@@ -10,7 +10,7 @@ import (
 // by idle keep-alive connections or by huge headers.
 const (
 	// DefaultReadHeaderTimeout is how long a connection may take to send a request's
-	// headers; a connection that has not by then is closed.
+	// headers, and then its body (if any); a connection that has not by then is closed.
 	DefaultReadHeaderTimeout = 10 * time.Second
 	// DefaultIdleTimeout is how long a keep-alive connection may wait for its next request.
 	DefaultIdleTimeout = 2 * time.Minute
@@ -35,7 +35,7 @@ func WithRequestLogSize(n int) Option {
 	return func(o *options) { o.limits.logSize, o.limits.logSizeSet = n, true }
 }
 
-// WithReadHeaderTimeout closes a connection that has not sent a request's headers within d
+// WithReadHeaderTimeout closes a connection that has not sent a request's headers (or then its body) within d
 // instead of DefaultReadHeaderTimeout; d must be positive (0 or less keeps the default).
 func WithReadHeaderTimeout(d time.Duration) Option {
 	return func(o *options) { o.limits.readHeaderTimeout = d }
@@ -73,4 +73,26 @@ func positiveOr[T int | time.Duration](v, def T) T {
 		return v
 	}
 	return def
+}
+
+// readBodyInTime reads the request body (readBody) within the read-header timeout from
+// now: a client that sends its headers and then drips its body is cut off like one that
+// drips its headers, instead of holding the connection and a goroutine for ever.
+func (s *Server) readBodyInTime(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(s.hs.Config.ReadHeaderTimeout)) != nil {
+		return readBody(r) // not served by net/http's server (mounted elsewhere, say)
+	}
+	body, err := readBody(r)
+	if err != nil {
+		// Keep the deadline: net/http drains an unread body before answering, and the
+		// connection is closed after the answer.
+		w.Header().Set("Connection", "close")
+		return nil, err
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	return body, nil
 }

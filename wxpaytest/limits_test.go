@@ -108,6 +108,30 @@ func TestHalfOpenConnectionClosed(t *testing.T) {
 	}
 }
 
+// A client that sends its headers in time and then drips its body is cut off too.
+func TestSlowBodyCutOff(t *testing.T) {
+	srv := newTestServer(t, WithReadHeaderTimeout(100*time.Millisecond))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /v3/certificates HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789"); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal("the server still waited for the body 10s after its 100ms timeout")
+	}
+	if err == nil {
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("a body cut off got %s, want 400", res.Status)
+		}
+	}
+}
+
 func TestIdleConnectionClosed(t *testing.T) {
 	srv := newTestServer(t, WithIdleTimeout(100*time.Millisecond))
 	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))

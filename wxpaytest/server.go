@@ -306,7 +306,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}}
 	ex.rec.Time = ex.start
 	ex.serial = s.answerSerial(r.Header.Get(headerSerial), "")
-	body, err := readBody(r)
+	body, err := s.readBodyInTime(w, r)
 	if err != nil {
 		s.fail(w, ex, http.StatusBadRequest, "PARAM_ERROR", "reading the request body: "+err.Error(), nil)
 		return
