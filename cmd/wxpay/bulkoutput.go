@@ -202,7 +202,7 @@ func csvSafe(s string) string {
 }
 
 // tableWidths are the widths of the table's columns; the last column is not padded.
-var tableWidths = []int{7, 32, 12, 11, 18, 14, 0}
+var tableWidths = []int{6, 16, 10, 11, 16, 12, 0}
 
 func (rw *recordWriter) tableHeading() []string {
 	id, acct, amount := "SUB_MCHID", "ACCOUNT", "AVAILABLE_YUAN"

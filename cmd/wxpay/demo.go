@@ -102,10 +102,16 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	}
 	p.step("=", "balance account quota %s; %s", amount(ab.Balance), inTransit)
 
+	// 3. A small bulk run.
+	if err := demoBulk(ctx, p, srv, stdout); err != nil {
+		return err
+	}
+
 	p.line("")
-	p.line("Both balances queried and verified. Next:")
+	p.line("Balances queried and verified. Next:")
 	p.line("  wxpay mock --keys ./wxpay-mock       the same server, standalone, for any client")
 	p.line("  wxpay ecommerce-balance -h           query WeChat Pay with your own credentials")
+	p.line("  wxpay ecommerce-balance --sub-mchids FILE --out balances.jsonl   every sub-merchant, resumable")
 	return p.err
 }
 

@@ -26,6 +26,9 @@ func TestDemo(t *testing.T) {
 		"bal_account_no=<ciphertext, 344 characters>",
 		"test server decrypted bal_account_no with WeChat Pay's private key: matches the plaintext",
 		"Request-ID ",
+		"3. All sub-merchants at once",
+		"wxpay: 4 ok, 2 failed (403 NO_AUTH: 1, invalid: 1); 5 calls in ",
+		"7       1900000203        BASIC       ok           7,500.74          200",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q", want)
