@@ -19,10 +19,10 @@ import (
 func TestWhatIsCheckedIsWhatIsDelivered(t *testing.T) {
 	for name, body := range map[string]string{
 		"a property again under another case": `{"sub_mchid":"1900000109","available_amount":1,"Available_Amount":777}`,
-		"a property twice":                     `{"sub_mchid":"1900000109","available_amount":1,"available_amount":777}`,
-		"2^63 for an int64":                    `{"sub_mchid":"1900000109","available_amount":9223372036854775808}`,
-		"1.0 for an int64":                     `{"sub_mchid":"1900000109","available_amount":1.0}`,
-		"1e3 for an int64":                     `{"sub_mchid":"1900000109","available_amount":1e3}`,
+		"a property twice":                    `{"sub_mchid":"1900000109","available_amount":1,"available_amount":777}`,
+		"2^63 for an int64":                   `{"sub_mchid":"1900000109","available_amount":9223372036854775808}`,
+		"1.0 for an int64":                    `{"sub_mchid":"1900000109","available_amount":1.0}`,
+		"1e3 for an int64":                    `{"sub_mchid":"1900000109","available_amount":1e3}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeWechatPay(t)

@@ -155,7 +155,7 @@ func (o *operation) notThisAnswer(schema *jsonSchema, body []byte) error {
 	}
 	if len(o.errorShape) > 0 && shape >= len(o.errorShape) {
 		c, _ := jsonString(code)
-		return &answerError{detail: fmt.Sprintf("the body is an error answer (code %s) under a success status", quoteCut(c, 64))}
+		return &answerError{detail: fmt.Sprintf("the body is an error answer (code %s) under a success status", quoteUntrusted(c))}
 	}
 	names := make([]string, len(schema.props))
 	for i, p := range schema.props {
@@ -199,11 +199,11 @@ func (c *call) checkEcho(status int, body []byte) error {
 			said := "names no " + r.property
 			switch {
 			case isString:
-				said = "is for " + r.property + " " + quoteCut(got, 64)
+				said = "is for " + r.property + " " + quoteUntrusted(got)
 			case present:
-				said = "gives " + r.property + " as " + quoteCut(string(raw), 64)
+				said = "gives " + r.property + " as " + quoteUntrusted(string(raw))
 			}
-			return &answerError{field: r.property, detail: fmt.Sprintf("the answer %s, the request asked for %s", said, quoteCut(want, 64))}
+			return &answerError{field: r.property, detail: fmt.Sprintf("the answer %s, the request asked for %s", said, quoteUntrusted(want))}
 		}
 	}
 	return nil
@@ -223,12 +223,4 @@ func (s *jsonSchema) declares(name string) bool {
 func notThisAnswerError(resp *http.Response, e *answerError) *VerificationError {
 	return &VerificationError{Reason: ReasonNotThisAnswer, Field: e.field, Serial: resp.Header.Get(HeaderSerial),
 		RequestID: resp.Header.Get(HeaderRequestID), Detail: e.detail}
-}
-
-// quoteCut quotes s (escaping control characters) after cutting it to at most n bytes.
-func quoteCut(s string, n int) string {
-	if len(s) > n {
-		return fmt.Sprintf("%q…", s[:n])
-	}
-	return fmt.Sprintf("%q", s)
 }
