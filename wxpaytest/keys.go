@@ -281,7 +281,7 @@ func (k *Keys) WriteDir(dir string) (map[string]string, error) {
 		}
 	}
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(abs, f.name), pem.EncodeToMemory(f.blk), f.mode); err != nil {
+		if err := replaceFile(filepath.Join(abs, f.name), pem.EncodeToMemory(f.blk), f.mode); err != nil {
 			return nil, fmt.Errorf("wxpaytest: %w", err)
 		}
 	}

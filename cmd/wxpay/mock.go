@@ -138,7 +138,7 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 		return fmt.Errorf("writing the keys into %s: %w", keysDir, err)
 	}
 	apiv3File := filepath.Join(keysDir, apiv3KeyFileName)
-	if err := os.WriteFile(apiv3File, append(keys.APIv3Key.Bytes(), '\n'), 0o600); err != nil {
+	if err := writeNewFile(apiv3File, append(keys.APIv3Key.Bytes(), '\n'), 0o600); err != nil {
 		return fmt.Errorf("writing the APIv3 key into %s: %w", keysDir, err)
 	}
 	// The other ways to verify answers, shown commented out in the .env file; in
@@ -162,6 +162,24 @@ func runMock(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "wxpay: mock stopped")
 	return nil
+}
+
+// writeNewFile writes data to a new file at path with mode, removing what was there
+// first: os.WriteFile would keep the mode of a file left there (a key readable by others)
+// and write through a symlink planted under the name.
+func writeNewFile(path string, data []byte, mode os.FileMode) error {
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // listenError words a failure to listen on --addr as a setting to fix (exit 2).
