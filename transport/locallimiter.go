@@ -41,7 +41,7 @@ type LocalLimiter struct {
 	seed     maphash.Seed
 	epoch    time.Time
 	perShard int
-	shards   [limiterShards]limiterShard
+	shards   *[limiterShards]limiterShard // allocated on first use: every Transport holds a LocalLimiter
 
 	now     func() int64 // nanoseconds since epoch; nil reads the monotonic clock (tests set it)
 	scanned atomic.Int64 // tracked keys examined to forget or push out one (tests read it)
@@ -68,6 +68,7 @@ func (l *LocalLimiter) init() {
 			maxKeys = DefaultLimiterMaxKeys
 		}
 		l.perShard = (maxKeys + limiterShards - 1) / limiterShards
+		l.shards = new([limiterShards]limiterShard)
 		for i := range l.shards {
 			l.shards[i].tat = make(map[uint64]int64)
 		}
@@ -168,6 +169,7 @@ func (sh *limiterShard) pop() uint64 {
 
 // tracked returns how many keys l holds (tests read it).
 func (l *LocalLimiter) tracked() int {
+	l.init()
 	n := 0
 	for i := range l.shards {
 		sh := &l.shards[i]

@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"reflect"
 	"testing"
+	"unsafe"
 )
 
 // Two Transports share what openapi.yaml makes immutable — the parsed spec, the route
@@ -60,5 +61,14 @@ func TestTransportsShareWhatIsImmutable(t *testing.T) {
 	}
 	if d, err := New(cfg("1900000004")); err != nil || *d.rateRules[op] != want {
 		t.Errorf("a later Transport got %+v, want %+v (err %v)", d.rateRules[op], want, err)
+	}
+}
+
+// Every Transport without Config.Limiter holds a LocalLimiter of its own, so an unused one
+// must stay small: its 64 shards are allocated on first use (they were 3 KiB inline, the
+// largest part of a merchant's Transport).
+func TestUnusedLocalLimiterIsSmall(t *testing.T) {
+	if size := unsafe.Sizeof(LocalLimiter{}); size > 256 {
+		t.Errorf("an unused LocalLimiter is %d bytes", size)
 	}
 }
