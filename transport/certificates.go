@@ -97,6 +97,7 @@ func (c *certificates) loop() {
 func (c *certificates) refreshInBackground(ctx context.Context) {
 	defer func() {
 		if p := recover(); p != nil {
+			defer func() { _ = recover() }() // the Logger may be what panicked: then nothing can be told
 			c.t.log.LogAttrs(ctx, slog.LevelError, "wxpay platform certificate refresh panicked",
 				slog.String("panic", fmt.Sprintf("%.200v", p)), slog.String("stack", string(debug.Stack())))
 		}
