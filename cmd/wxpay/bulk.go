@@ -89,6 +89,7 @@ type bulkResult struct {
 	seq        int
 	rec        *bulkRecord
 	unfinished bool
+	sent       bool // the unfinished call had been sent
 }
 
 // bulkRun is one bulk run of a balance command.
@@ -209,7 +210,7 @@ func (b *bulkRun) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Wr
 			switch {
 			case r.unfinished || gap || writeErr != nil:
 				gap = true // nothing after a missing row, so the file stays a prefix of the run
-				if r.unfinished {
+				if r.unfinished && r.sent {
 					sum.unfinished++
 				}
 			default:
@@ -358,7 +359,7 @@ func (b *bulkRun) work(ctx, callCtx context.Context, job bulkJob) bulkResult {
 	defer cancel()
 	rec := b.query(rowCtx, job)
 	if callCtx.Err() != nil {
-		res.unfinished = true
+		res.unfinished, res.sent = true, true
 		return res
 	}
 	res.rec = rec

@@ -456,3 +456,22 @@ func TestThrottle(t *testing.T) {
 		t.Errorf("after 16 calls without a 429: limit %d, want 9", limit)
 	}
 }
+
+func TestBulkInterruptGrace(t *testing.T) {
+	t.Parallel()
+	srv, env, path, _ := bulkServer(t, 10)
+	// Calls that would hang past the grace period: cut short, no record, rerun by --resume.
+	srv.QueueFault(wxpaytest.Fault{Operation: generated.OpQueryECommerceBalance, Delay: time.Minute, Times: wxpaytest.EveryAttempt})
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	start := time.Now()
+	r := runCLIContext(t, ctx, env, "", "ecommerce-balance", "--sub-mchids", path, "--out", out, "--concurrency", "3", "--timeout", "30s", "--quiet")
+	if d := time.Since(start); r.code != exitInterrupt || d > 15*time.Second ||
+		!strings.Contains(r.stderr, "0 ok, 0 failed") || !strings.Contains(r.stderr, "(3 cut short in flight)") {
+		t.Errorf("exit %d after %s (want 130 after the 5 s grace), stderr:\n%s", r.code, d, r.stderr)
+	}
+	if data, _ := os.ReadFile(out); len(data) != 0 {
+		t.Errorf("records of calls cut short:\n%s", data)
+	}
+}
