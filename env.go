@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -192,8 +193,8 @@ func loadAPIv3Key(value, file string) (transport.Secret, error) {
 	case value == "":
 		return transport.Secret{}, nil
 	}
-	if len(value) != transport.APIv3KeySize {
-		return transport.Secret{}, &EnvError{Var: name, Reason: fmt.Sprintf("the APIv3 key (APIv3密钥) is %d characters, not %d: copy it from the merchant platform", transport.APIv3KeySize, len(value))}
+	if len(value) != protocol.APIv3KeySize {
+		return transport.Secret{}, &EnvError{Var: name, Reason: fmt.Sprintf("the APIv3 key (APIv3密钥) is %d characters, not %d: copy it from the merchant platform", protocol.APIv3KeySize, len(value))}
 	}
 	return transport.NewSecret([]byte(value)), nil
 }

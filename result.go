@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -99,7 +100,7 @@ var encryptedParams = sync.OnceValue(func() map[string]bool {
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			for _, ref := range append(item.Parameters, op.Parameters...) {
-				if p := ref.Value; p != nil && p.Extensions[transport.ExtEncrypted] == true {
+				if p := ref.Value; p != nil && p.Extensions[protocol.ExtEncrypted] == true {
 					out[p.Name] = true
 				}
 			}

@@ -57,6 +57,7 @@ import (
 
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 	"github.com/wxpay-oapi/wxpay/wxpaytest"
 )
@@ -760,22 +761,22 @@ func TestCLINeverPrintsSecrets(t *testing.T) {
 func signedAnswer(t *testing.T, k *wxpaytest.Keys, body []byte) http.Header {
 	t.Helper()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	nonce, err := transport.NewNonce(rand.Reader)
+	nonce, err := protocol.NewNonce(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := sha256.Sum256(transport.ResponseMessage(ts, nonce, body))
+	d := sha256.Sum256(protocol.ResponseMessage(ts, nonce, body))
 	sig, err := rsa.SignPKCS1v15(nil, k.WechatPayKey, crypto.SHA256, d[:])
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	h.Set(transport.HeaderTimestamp, ts)
-	h.Set(transport.HeaderNonce, nonce)
-	h.Set(transport.HeaderSignature, base64.StdEncoding.EncodeToString(sig))
-	h.Set(transport.HeaderSerial, k.PublicKeyID)
-	h.Set(transport.HeaderRequestID, "08F78BB5AF0610D302A8F2D15628A3FE5E")
+	h.Set(protocol.HeaderTimestamp, ts)
+	h.Set(protocol.HeaderNonce, nonce)
+	h.Set(protocol.HeaderSignature, base64.StdEncoding.EncodeToString(sig))
+	h.Set(protocol.HeaderSerial, k.PublicKeyID)
+	h.Set(protocol.HeaderRequestID, "08F78BB5AF0610D302A8F2D15628A3FE5E")
 	return h
 }
 
@@ -1046,7 +1047,7 @@ func verifySent(t *testing.T, k *wxpaytest.Keys, s sent) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := sha256.Sum256(transport.RequestMessage(s.method, s.uri, ts, a.NonceStr, s.body))
+	d := sha256.Sum256(protocol.RequestMessage(s.method, s.uri, ts, a.NonceStr, s.body))
 	if err := rsa.VerifyPKCS1v15(&k.MerchantKey.PublicKey, crypto.SHA256, d[:], raw); err != nil {
 		t.Errorf("%s %s: the signature does not cover the URL sent", s.method, s.uri)
 	}
@@ -1171,7 +1172,7 @@ func TestNonceUniqueness(t *testing.T) {
 		const n = 100_000
 		seen := make(map[string]struct{}, n)
 		for range n {
-			nonce, err := transport.NewNonce(rand.Reader)
+			nonce, err := protocol.NewNonce(rand.Reader)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1456,7 +1457,7 @@ func TestServerRejectsDuplicateEncryptedField(t *testing.T) {
 		t.Fatal(err)
 	}
 	uri := "/v3/aggracct-bc/wb-channel/account/balance?mchid=" + targetMchID + "&bal_account_no=" + url.QueryEscape(ct) + "&bal_account_no=" + secretAccount
-	nonce, err := transport.NewNonce(rand.Reader)
+	nonce, err := protocol.NewNonce(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

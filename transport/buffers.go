@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sync"
 	"unsafe"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // msgBuffers holds the buffers that signed and verified messages are assembled in: each is
@@ -91,7 +93,7 @@ func (t *Transport) sentHeader(h http.Header, authorization, serial string) http
 		put(k, vs...)
 	}
 	put("Authorization", authorization)
-	put(HeaderSerial, serial)
+	put(protocol.HeaderSerial, serial)
 	if out.Get("Accept") == "" {
 		put("Accept", "application/json")
 	}

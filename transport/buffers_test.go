@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // The signed message assembled in a reused buffer is byte for byte RequestMessage over
@@ -25,7 +27,7 @@ func TestAppendRequestMessageIsRequestMessage(t *testing.T) {
 			u = &url.URL{Scheme: "https", Host: "h", Path: "/%zz"}
 		}
 		for _, ts := range []int64{0, 1554208460, -5, math.MaxInt64} {
-			want := RequestMessage("GET", u.RequestURI(), ts, "NONCE", []byte(`{"a":1}`))
+			want := protocol.RequestMessage("GET", u.RequestURI(), ts, "NONCE", []byte(`{"a":1}`))
 			got := appendRequestMessage([]byte("junk")[:0], "GET", u, ts, "NONCE", []byte(`{"a":1}`))
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s at %d: %q, want %q", raw, ts, got, want)

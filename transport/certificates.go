@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // DefaultCertificateRefresh is how often platform certificates are downloaded again when
@@ -192,7 +193,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	case err != nil:
 		return nil, err
 	case int64(len(body)) > t.maxBody:
-		return nil, &VerificationError{Reason: ReasonBodyTooLarge, RequestID: resp.Header.Get(HeaderRequestID)}
+		return nil, &VerificationError{Reason: ReasonBodyTooLarge, RequestID: resp.Header.Get(protocol.HeaderRequestID)}
 	case resp.StatusCode != 200:
 		return nil, NewAPIError(resp.StatusCode, resp.Header, body)
 	}
@@ -214,11 +215,11 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 		if ae, ok := err.(*answerError); ok {
 			return nil, notThisAnswerError(resp, ae)
 		}
-		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
+		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: err.Error()}
 	}
 	var list generated.CertificateList
 	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
+		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: err.Error()}
 	}
 	certs, err := c.decrypt(list)
 	if err != nil {
@@ -248,7 +249,7 @@ func (c *certificates) decrypt(list generated.CertificateList) ([]*x509.Certific
 		if ec.Algorithm != generated.AEADAES256GCM {
 			return nil, fmt.Errorf("transport: platform certificate %s: unsupported algorithm %s", quoteUntrusted(item.SerialNo), quoteUntrusted(string(ec.Algorithm)))
 		}
-		pemBytes, err := DecryptAEAD(c.apiV3Key.bytes(), ec.Nonce, ec.AssociatedData, ec.Ciphertext)
+		pemBytes, err := protocol.DecryptAEAD(c.apiV3Key.bytes(), ec.Nonce, ec.AssociatedData, ec.Ciphertext)
 		if err != nil {
 			return nil, fmt.Errorf("transport: platform certificate %s: %w", quoteUntrusted(item.SerialNo), err)
 		}

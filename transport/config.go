@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // Config holds what a Transport needs: the merchant's identity and signing key, the
@@ -102,8 +104,8 @@ func (c *Config) validate() error {
 		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "not a key ID: printable ASCII only (PUB_KEY_ID_…), no quotes, commas or spaces"}
 	case c.WechatPayPublicKey != nil && c.WechatPayPublicKeyID == "":
 		return &ConfigError{Field: "WechatPayPublicKeyID", Reason: "empty while WechatPayPublicKey is set: set the key's ID (PUB_KEY_ID_…)"}
-	case !c.APIv3Key.IsZero() && c.APIv3Key.Len() != APIv3KeySize:
-		return &ConfigError{Field: "APIv3Key", Reason: fmt.Sprintf("must be %d bytes (the APIv3 key set in the merchant platform)", APIv3KeySize)}
+	case !c.APIv3Key.IsZero() && c.APIv3Key.Len() != protocol.APIv3KeySize:
+		return &ConfigError{Field: "APIv3Key", Reason: fmt.Sprintf("must be %d bytes (the APIv3 key set in the merchant platform)", protocol.APIv3KeySize)}
 	case c.CertificateRefresh < 0:
 		return &ConfigError{Field: "CertificateRefresh", Reason: "negative duration"}
 	case c.CertificateRefresh > 0 && c.CertificateRefresh < MinCertificateRefresh:

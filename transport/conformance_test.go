@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/spec/conformance"
 )
 
@@ -95,15 +96,15 @@ func TestConformanceRequestSigning(t *testing.T) {
 	}
 	for _, r := range v.Requests {
 		t.Run(r.Name, func(t *testing.T) {
-			msg := RequestMessage(r.Method, r.URL, r.Timestamp, r.Nonce, []byte(r.Body))
+			msg := protocol.RequestMessage(r.Method, r.URL, r.Timestamp, r.Nonce, []byte(r.Body))
 			if string(msg) != r.SigningString {
 				t.Errorf("RequestMessage = %q, want %q", msg, r.SigningString)
 			}
-			sig, err := Sign(key, msg)
+			sig, err := protocol.Sign(key, msg)
 			if err != nil || sig != r.Signature {
 				t.Errorf("Sign = %q, %v; want %q", sig, err, r.Signature)
 			}
-			if got := Authorization(v.Keys.Merchant.MchID, v.Keys.Merchant.SerialNo, r.Nonce, r.Timestamp, sig); got != r.Authorization {
+			if got := protocol.Authorization(v.Keys.Merchant.MchID, v.Keys.Merchant.SerialNo, r.Nonce, r.Timestamp, sig); got != r.Authorization {
 				t.Errorf("Authorization = %q, want %q", got, r.Authorization)
 			}
 			if r.Operation == "" {
@@ -197,7 +198,7 @@ func TestConformanceAnswerVerification(t *testing.T) {
 				h.Set(k, val)
 			}
 			if a.Status >= 200 && a.Status <= 299 {
-				if string(ResponseMessage(h.Get(HeaderTimestamp), h.Get(HeaderNonce), []byte(a.Body))) != a.SigningString {
+				if string(protocol.ResponseMessage(h.Get(protocol.HeaderTimestamp), h.Get(protocol.HeaderNonce), []byte(a.Body))) != a.SigningString {
 					t.Errorf("ResponseMessage differs from the vector's signing string")
 				}
 				if got := outcomeOf(VerifyResponse(lookup, h, []byte(a.Body), time.Unix(a.Now, 0))); got != a.Expect {
@@ -247,7 +248,7 @@ func TestConformanceFieldEncryption(t *testing.T) {
 		if o.Key != "wechatpay_public_key" {
 			continue
 		}
-		ct, err := EncryptOAEP(rand.Reader, &priv.PublicKey, o.Plaintext)
+		ct, err := protocol.EncryptOAEP(rand.Reader, &priv.PublicKey, o.Plaintext)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -279,7 +280,7 @@ func TestConformanceCertificateDecryption(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range v.AEAD {
-		pt, err := DecryptAEAD([]byte(a.Key), a.Nonce, a.AssociatedData, a.Ciphertext)
+		pt, err := protocol.DecryptAEAD([]byte(a.Key), a.Nonce, a.AssociatedData, a.Ciphertext)
 		switch a.Expect {
 		case "ok":
 			if err != nil || string(pt) != a.Plaintext {

@@ -10,11 +10,9 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-)
 
-// ExtEcho marks, on a 2xx answer's schema, the properties that repeat a request parameter
-// (see openapi.yaml's "Vendor extensions"): {PROPERTY: {in, name}}.
-const ExtEcho = "x-wechatpay-echo"
+	"github.com/wxpay-oapi/wxpay/protocol"
+)
 
 // echoRule says that an answer's property repeats the request parameter name, located in.
 type echoRule struct {
@@ -44,7 +42,7 @@ func (o *operation) prepareAnswers(op *openapi3.Operation) error {
 			}
 			continue
 		}
-		props, ok := schema.Extensions[ExtEcho].(map[string]any)
+		props, ok := schema.Extensions[protocol.ExtEcho].(map[string]any)
 		if !ok {
 			continue
 		}
@@ -54,12 +52,12 @@ func (o *operation) prepareAnswers(op *openapi3.Operation) error {
 			r.in, _ = m["in"].(string)
 			r.name, _ = m["name"].(string)
 			if schema.Properties[prop] == nil || op.Parameters.GetByInAndName(r.in, r.name) == nil {
-				return fmt.Errorf("transport: %s of %s: property %q or %s parameter %q is not in openapi.yaml", ExtEcho, o.id, prop, r.in, r.name)
+				return fmt.Errorf("transport: %s of %s: property %q or %s parameter %q is not in openapi.yaml", protocol.ExtEcho, o.id, prop, r.in, r.name)
 			}
 			o.echo[status] = append(o.echo[status], r)
 		}
 		if len(o.echo[status]) > 8 {
-			return fmt.Errorf("transport: %s of %s: more than 8 echoed properties are not implemented", ExtEcho, o.id)
+			return fmt.Errorf("transport: %s of %s: more than 8 echoed properties are not implemented", protocol.ExtEcho, o.id)
 		}
 		sort.Slice(o.echo[status], func(i, j int) bool { return o.echo[status][i].property < o.echo[status][j].property })
 	}
@@ -221,6 +219,6 @@ func (s *jsonSchema) declares(name string) bool {
 
 // notThisAnswerError turns an answerError into the *VerificationError verify returns.
 func notThisAnswerError(resp *http.Response, e *answerError) *VerificationError {
-	return &VerificationError{Reason: ReasonNotThisAnswer, Field: e.field, Serial: resp.Header.Get(HeaderSerial),
-		RequestID: resp.Header.Get(HeaderRequestID), Detail: e.detail}
+	return &VerificationError{Reason: ReasonNotThisAnswer, Field: e.field, Serial: resp.Header.Get(protocol.HeaderSerial),
+		RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: e.detail}
 }

@@ -35,6 +35,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -67,7 +68,7 @@ var fuzzKey = sync.OnceValue(func() *rsa.PrivateKey {
 
 // fuzzGenuineSig is fuzzKey's signature over the genuine answer.
 var fuzzGenuineSig = sync.OnceValue(func() string {
-	d := sha256.Sum256(transport.ResponseMessage(fuzzTimestamp, fuzzNonce, []byte(fuzzBody)))
+	d := sha256.Sum256(protocol.ResponseMessage(fuzzTimestamp, fuzzNonce, []byte(fuzzBody)))
 	s, err := rsa.SignPKCS1v15(nil, fuzzKey(), crypto.SHA256, d[:])
 	if err != nil {
 		panic(err)
@@ -98,11 +99,11 @@ func FuzzVerifyResponse(f *testing.F) {
 		}
 		h := http.Header{}
 		// Set the values raw, as a server could send them: no trimming, no canonical form.
-		h[transport.HeaderTimestamp] = []string{ts}
-		h[transport.HeaderNonce] = []string{nonce}
-		h[transport.HeaderSignature] = []string{sig}
-		h[transport.HeaderSerial] = []string{serial}
-		h[transport.HeaderRequestID] = []string{"08F78BB5AF0610D302A8F2D15628A3FE5E"}
+		h[protocol.HeaderTimestamp] = []string{ts}
+		h[protocol.HeaderNonce] = []string{nonce}
+		h[protocol.HeaderSignature] = []string{sig}
+		h[protocol.HeaderSerial] = []string{serial}
+		h[protocol.HeaderRequestID] = []string{"08F78BB5AF0610D302A8F2D15628A3FE5E"}
 		bodyCopy := bytes.Clone(body)
 
 		err := transport.VerifyResponse(lookup, h, body, fuzzNow)
@@ -128,14 +129,14 @@ func FuzzVerifyResponse(f *testing.F) {
 		if serial != fuzzSerial {
 			t.Fatalf("verified under serial %q, not the trusted %q", serial, fuzzSerial)
 		}
-		if strings.HasPrefix(sig, transport.ProbePrefix) {
+		if strings.HasPrefix(sig, protocol.ProbePrefix) {
 			t.Fatal("a signature probe verified")
 		}
 		if ts != fuzzTimestamp || nonce != fuzzNonce || string(body) != fuzzBody {
 			t.Fatalf("verified a message other than the one signed: timestamp %q nonce %q body %q", ts, nonce, body)
 		}
 		raw, derr := base64.StdEncoding.DecodeString(sig)
-		d := sha256.Sum256(transport.ResponseMessage(ts, nonce, body))
+		d := sha256.Sum256(protocol.ResponseMessage(ts, nonce, body))
 		if derr != nil || rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], raw) != nil {
 			t.Fatalf("verified a signature %q that crypto/rsa rejects", sig)
 		}
@@ -314,8 +315,8 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		"body-trailing-nl":     {fuzzTimestamp, fuzzNonce, "", "", fuzzBody + "\n", g},
 		"nonce-swallows-body":  {fuzzTimestamp, fuzzNonce + "\n" + fuzzBody, "", "", "", g},
 		"ts-swallows-nonce":    {fuzzTimestamp + "\n" + fuzzNonce, "", "", "", fuzzBody, g},
-		"probe":                {fuzzTimestamp, fuzzNonce, transport.ProbePrefix + "0123456789ABCDEF", "", fuzzBody, modeGenuineSerial},
-		"probe-after-genuine":  {fuzzTimestamp, fuzzNonce, transport.ProbePrefix, "", fuzzBody, g},
+		"probe":                {fuzzTimestamp, fuzzNonce, protocol.ProbePrefix + "0123456789ABCDEF", "", fuzzBody, modeGenuineSerial},
+		"probe-after-genuine":  {fuzzTimestamp, fuzzNonce, protocol.ProbePrefix, "", fuzzBody, g},
 		"non-base64":           {fuzzTimestamp, fuzzNonce, "!!!not base64!!!", "", fuzzBody, modeGenuineSerial},
 		"base64-url-alphabet":  {fuzzTimestamp, fuzzNonce, "-_-_", "", fuzzBody, g},
 		"sig-whitespace":       {fuzzTimestamp, fuzzNonce, "\r\n", "", fuzzBody, g},

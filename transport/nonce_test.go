@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // constSigner is a crypto.Signer whose signatures are a constant: nonces do not depend on
@@ -54,7 +56,7 @@ func TestNoNonceReusedAcross100kCalls(t *testing.T) {
 	wechat, _ := rsa.GenerateKey(rand.Reader, 2048)
 	body := []byte(`{"sub_mchid":"1900000109","available_amount":1}`)
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	d := sha256.Sum256(ResponseMessage(ts, "N", body))
+	d := sha256.Sum256(protocol.ResponseMessage(ts, "N", body))
 	sig, _ := rsa.SignPKCS1v15(nil, wechat, crypto.SHA256, d[:])
 	rec := &nonceRecorder{seen: make(map[string]int, n), body: body, header: http.Header{
 		"Content-Type": {"application/json"}, "Wechatpay-Timestamp": {ts}, "Wechatpay-Nonce": {"N"},

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // Observer receives what a Transport knows about its calls and nobody else can see: each
@@ -249,7 +251,7 @@ func (c *callObserver) attemptDone(ctx context.Context, target *url.URL, resp *h
 	c.status, c.code = 0, ""
 	var requestID string
 	if resp != nil {
-		c.status, requestID = resp.StatusCode, echoToken(resp.Header.Get(HeaderRequestID))
+		c.status, requestID = resp.StatusCode, echoToken(resp.Header.Get(protocol.HeaderRequestID))
 		if (resp.StatusCode < 200 || resp.StatusCode > 299) && err == nil {
 			c.code = echoToken(NewAPIError(resp.StatusCode, resp.Header, body).Code)
 		}

@@ -5,10 +5,9 @@ import (
 	"fmt"
 
 	"github.com/getkin/kin-openapi/openapi3"
-)
 
-// ExtRateLimit marks an operation's documented rate limit: {qps, key, in, description}.
-const ExtRateLimit = "x-wechatpay-rate-limit"
+	"github.com/wxpay-oapi/wxpay/protocol"
+)
 
 // RateLimit is a client-side limit: at most QPS requests per second for each value of the
 // keyed parameter, with bursts of at most Burst. A QPS of 0 or less disables the limit.
@@ -36,13 +35,13 @@ type rateRule struct {
 // rateRuleOf reads an operation's x-wechatpay-rate-limit; the default burst is a tenth of
 // the rate, so a burst never spends a whole second's budget at once.
 func rateRuleOf(op *openapi3.Operation) (*rateRule, error) {
-	raw, ok := op.Extensions[ExtRateLimit].(map[string]any)
+	raw, ok := op.Extensions[protocol.ExtRateLimit].(map[string]any)
 	if !ok {
 		return nil, nil
 	}
 	qps, ok := raw["qps"].(float64)
 	if !ok || qps <= 0 {
-		return nil, fmt.Errorf("transport: %s of %s: qps must be a positive number", ExtRateLimit, op.OperationID)
+		return nil, fmt.Errorf("transport: %s of %s: qps must be a positive number", protocol.ExtRateLimit, op.OperationID)
 	}
 	r := &rateRule{limit: RateLimit{QPS: qps, Burst: max(1, int(qps/10))}}
 	r.param, _ = raw["key"].(string)

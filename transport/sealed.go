@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // sealedCacheSize bounds how many recent ciphertexts a Transport remembers the key of.
@@ -52,7 +54,7 @@ func (c *sealedCache) get(ciphertext string) (string, bool) {
 // preferred key. One request never mixes keys.
 func (t *Transport) keyFor(req *http.Request, c *call, encrypted map[string]string) (verifyKey, error) {
 	now := t.now()
-	serial := req.Header.Get(HeaderSerial)
+	serial := req.Header.Get(protocol.HeaderSerial)
 	for name, v := range encrypted {
 		s, ok := t.sealed.get(v)
 		if !ok {
@@ -73,7 +75,7 @@ func (t *Transport) keyFor(req *http.Request, c *call, encrypted map[string]stri
 	}
 	key, ok := t.keys.lookup(serial, now)
 	if !ok {
-		return verifyKey{}, &InputError{Operation: c.op.id, Parameter: HeaderSerial, In: openapi3.ParameterInHeader,
+		return verifyKey{}, &InputError{Operation: c.op.id, Parameter: protocol.HeaderSerial, In: openapi3.ParameterInHeader,
 			Reason: "names no trusted, valid WeChat Pay key (the key may have expired since the fields were encrypted: encrypt them again)"}
 	}
 	return key, nil

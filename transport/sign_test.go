@@ -10,21 +10,23 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 func TestRequestMessageLayout(t *testing.T) {
-	got := string(RequestMessage("GET", "/v3/ecommerce/fund/balance/1900000109?account_type=BASIC", 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242", nil))
+	got := string(protocol.RequestMessage("GET", "/v3/ecommerce/fund/balance/1900000109?account_type=BASIC", 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242", nil))
 	want := "GET\n/v3/ecommerce/fund/balance/1900000109?account_type=BASIC\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if got := string(ResponseMessage("1554208460", "N", []byte(`{"a":1}`))); got != "1554208460\nN\n{\"a\":1}\n" {
+	if got := string(protocol.ResponseMessage("1554208460", "N", []byte(`{"a":1}`))); got != "1554208460\nN\n{\"a\":1}\n" {
 		t.Errorf("response message %q", got)
 	}
 }
 
 func TestAuthorizationLayout(t *testing.T) {
-	got := Authorization("1900000001", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", "593BEC0C930BF1AFEB40B4A08C8FB242", 1554208460, "c2ln")
+	got := protocol.Authorization("1900000001", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", "593BEC0C930BF1AFEB40B4A08C8FB242", 1554208460, "c2ln")
 	want := `WECHATPAY2-SHA256-RSA2048 mchid="1900000001",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",timestamp="1554208460",serial_no="1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",signature="c2ln"`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
@@ -36,12 +38,12 @@ func TestSignIsPKCS1v15SHA256(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := RequestMessage("GET", "/v3/x", 1, "n", nil)
-	sig, err := Sign(k, msg)
+	msg := protocol.RequestMessage("GET", "/v3/x", 1, "n", nil)
+	sig, err := protocol.Sign(k, msg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := Sign(k, msg)
+	again, _ := protocol.Sign(k, msg)
 	if sig != again {
 		t.Error("PKCS#1 v1.5 signatures are deterministic; got two different ones")
 	}
@@ -55,7 +57,7 @@ func TestSignIsPKCS1v15SHA256(t *testing.T) {
 func TestNonces(t *testing.T) {
 	seen := make(map[string]bool)
 	for i := 0; i < 10000; i++ {
-		n, err := NewNonce(rand.Reader)
+		n, err := protocol.NewNonce(rand.Reader)
 		if err != nil || len(n) != 32 || seen[n] {
 			t.Fatalf("nonce %q (%v) is short or repeated", n, err)
 		}
@@ -68,7 +70,7 @@ func TestVerifyResponseWithAFixedClock(t *testing.T) {
 	now := time.Unix(1554208460, 0)
 	body := []byte(`{"balance":1}`)
 	sign := func(ts string) string {
-		d := sha256.Sum256(ResponseMessage(ts, "N", body))
+		d := sha256.Sum256(protocol.ResponseMessage(ts, "N", body))
 		s, _ := rsa.SignPKCS1v15(nil, k, crypto.SHA256, d[:])
 		return base64.StdEncoding.EncodeToString(s)
 	}
@@ -101,7 +103,7 @@ func TestVerifyResponseRejectsLineBreaksInSignedHeaders(t *testing.T) {
 	k, _ := rsa.GenerateKey(rand.Reader, 2048)
 	now := time.Unix(1554208460, 0)
 	// A nonce "N\nX" with body "Y" signs the same bytes as nonce "N" with body "X\nY".
-	d := sha256.Sum256(ResponseMessage("1554208460", "N", []byte("X\nY")))
+	d := sha256.Sum256(protocol.ResponseMessage("1554208460", "N", []byte("X\nY")))
 	s, _ := rsa.SignPKCS1v15(nil, k, crypto.SHA256, d[:])
 	h := http.Header{"Wechatpay-Timestamp": {"1554208460"}, "Wechatpay-Nonce": {"N\nX"},
 		"Wechatpay-Signature": {base64.StdEncoding.EncodeToString(s)}, "Wechatpay-Serial": {"S"}}

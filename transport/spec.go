@@ -16,10 +16,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
-
-// ExtEncrypted marks a parameter whose value must be encrypted (see EncryptOAEP).
-const ExtEncrypted = "x-wechatpay-encrypted"
 
 // operation is one operation of the embedded openapi.yaml, prepared for matching and checks.
 type operation struct {
@@ -79,7 +77,7 @@ func loadOperations() (*operations, error) {
 					return nil, fmt.Errorf("transport: %s in openapi.yaml: %w", o.id, err)
 				}
 				o.params = append(o.params, pc)
-				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[ExtEncrypted] == true {
+				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[protocol.ExtEncrypted] == true {
 					o.encrypted = append(o.encrypted, p.Value.Name)
 				}
 			}

@@ -12,8 +12,9 @@
 // when there is no answer, when a 2xx answer fails verification, or when retries are
 // exhausted (*RetryError, wrapping the last cause).
 //
-// The protocol itself is pure functions over bytes, usable alone: RequestMessage, Sign,
-// Authorization, ResponseMessage, VerifyResponse, EncryptOAEP.
+// The protocol itself is pure functions over bytes in package protocol (RequestMessage,
+// Sign, Authorization, ResponseMessage, EncryptOAEP, DecryptAEAD, the header names);
+// VerifyResponse checks an answer with them and reports a *VerificationError.
 package transport
 
 import (
@@ -32,6 +33,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // Version is this library's version, sent in the User-Agent header.
@@ -165,7 +168,7 @@ func (t *Transport) Encrypt(plaintext string) (string, error) {
 		}
 		return "", errNoValidKey
 	}
-	ct, err := EncryptOAEP(t.random, key.pub, plaintext)
+	ct, err := protocol.EncryptOAEP(t.random, key.pub, plaintext)
 	if err != nil {
 		return "", err
 	}
@@ -368,7 +371,7 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 		err = t.verify(c, out, resp, respBody)
 	}
 	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
-		slog.Int("status", resp.StatusCode), slog.String("request_id", echoToken(resp.Header.Get(HeaderRequestID))),
+		slog.Int("status", resp.StatusCode), slog.String("request_id", echoToken(resp.Header.Get(protocol.HeaderRequestID))),
 		slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
 	if obs != nil {
 		obs.attemptDone(ctx, target, resp, respBody, start, err)
@@ -389,23 +392,23 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 // name the status and Request-ID, and wrap err, so the attempt is retried like a network error.
 func bodyReadError(resp *http.Response, err error) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return &VerificationError{Reason: ReasonBodyRead, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID),
+		return &VerificationError{Reason: ReasonBodyRead, Serial: resp.Header.Get(protocol.HeaderSerial), RequestID: resp.Header.Get(protocol.HeaderRequestID),
 			Detail: err.Error(), Err: err}
 	}
-	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, echoToken(resp.Header.Get(HeaderRequestID)), err)
+	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, echoToken(resp.Header.Get(protocol.HeaderRequestID)), err)
 }
 
 // sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
 // Accept and User-Agent.
 func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
-	nonce, err := NewNonce(t.random)
+	nonce, err := protocol.NewNonce(t.random)
 	if err != nil {
 		return nil, err
 	}
 	ts := now.Unix()
 	bp := getBuffer()
 	msg := appendRequestMessage(*bp, req.Method, target, ts, nonce, body)
-	sig, err := Sign(t.signer, msg)
+	sig, err := protocol.Sign(t.signer, msg)
 	putBuffer(bp, msg)
 	if err != nil {
 		return nil, err
@@ -414,7 +417,7 @@ func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL
 	out := req.WithContext(ctx)
 	u := *target // the request's own copy: target may be the caller's req.URL
 	out.URL, out.Host = &u, ""
-	out.Header = t.sentHeader(req.Header, Authorization(t.mchID, t.serialNo, nonce, ts, sig), serial)
+	out.Header = t.sentHeader(req.Header, protocol.Authorization(t.mchID, t.serialNo, nonce, ts, sig), serial)
 	if body != nil {
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -429,7 +432,7 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 		return nil
 	}
 	if int64(len(body)) > t.maxBody {
-		return &VerificationError{Reason: ReasonBodyTooLarge, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID),
+		return &VerificationError{Reason: ReasonBodyTooLarge, Serial: resp.Header.Get(protocol.HeaderSerial), RequestID: resp.Header.Get(protocol.HeaderRequestID),
 			Detail: fmt.Sprintf("more than %d bytes (Config.MaxResponseBytes)", t.maxBody)}
 	}
 	now := t.now()
@@ -462,7 +465,7 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 		return notThisAnswerError(resp, ae)
 	}
 	if err != nil {
-		return &VerificationError{Reason: ReasonSchema, Serial: resp.Header.Get(HeaderSerial), RequestID: resp.Header.Get(HeaderRequestID), Detail: err.Error()}
+		return &VerificationError{Reason: ReasonSchema, Serial: resp.Header.Get(protocol.HeaderSerial), RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: err.Error()}
 	}
 	return nil
 }

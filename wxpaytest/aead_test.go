@@ -3,6 +3,7 @@ package wxpaytest
 import (
 	"testing"
 
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -18,7 +19,7 @@ func TestSealedCertificates(t *testing.T) {
 		t.Fatalf("sealed = %+v", certs)
 	}
 	e := certs[0].Encrypted
-	pemBytes, err := transport.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, e.AssociatedData, e.Ciphertext)
+	pemBytes, err := protocol.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, e.AssociatedData, e.Ciphertext)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func TestSealedCertificates(t *testing.T) {
 	if err != nil || !cert.Equal(k.PlatformCertificate) {
 		t.Fatalf("decrypted certificate: %v", err)
 	}
-	if _, err := transport.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, "other", e.Ciphertext); err == nil {
+	if _, err := protocol.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, "other", e.Ciphertext); err == nil {
 		t.Error("associated data not authenticated")
 	}
 	if _, err := sealAEAD([]byte("short"), "x", nil); err == nil {

@@ -13,11 +13,11 @@ import (
 	"time"
 )
 
-// AuthScheme is the only Authorization scheme WeChat Pay APIv3 accepts.
-const AuthScheme = "WECHATPAY2-SHA256-RSA2048"
+// authScheme is the only Authorization scheme WeChat Pay APIv3 accepts.
+const authScheme = "WECHATPAY2-SHA256-RSA2048"
 
-// MaxClockSkew is how far a request's timestamp may be from the server's clock, either way.
-const MaxClockSkew = 5 * time.Minute
+// maxClockSkew is how far a request's timestamp may be from the server's clock, either way.
+const maxClockSkew = 5 * time.Minute
 
 // Authorization is a parsed WECHATPAY2-SHA256-RSA2048 Authorization header.
 type Authorization struct {
@@ -40,8 +40,8 @@ func (a Authorization) Time() time.Time {
 func ParseAuthorization(header string) (Authorization, error) {
 	var a Authorization
 	scheme, rest, ok := strings.Cut(header, " ")
-	if !ok || scheme != AuthScheme {
-		return a, fmt.Errorf("scheme must be %s", AuthScheme)
+	if !ok || scheme != authScheme {
+		return a, fmt.Errorf("scheme must be %s", authScheme)
 	}
 	fields := map[string]*string{
 		"mchid": &a.MchID, "nonce_str": &a.NonceStr, "timestamp": &a.Timestamp,
@@ -160,7 +160,7 @@ func checkAuthorizationOf(merchant func(mchID string) (merchantKey, bool), nonce
 	if !strings.EqualFold(a.SerialNo, m.serial) { // hex, in any case
 		return a, &authError{fmt.Sprintf("serial_no %q is not the merchant API certificate's serial", truncate(a.SerialNo, 64))}
 	}
-	if skew := now.Sub(a.Time()); skew > MaxClockSkew || skew < -MaxClockSkew {
+	if skew := now.Sub(a.Time()); skew > maxClockSkew || skew < -maxClockSkew {
 		return a, &authError{fmt.Sprintf("timestamp %s is more than 5 minutes from the server's clock (off by %s)", a.Timestamp, skew.Round(time.Second))}
 	}
 	if err := verifySignature(m.pub, requestMessage(method, uri, a.Timestamp, a.NonceStr, body), a.Signature); err != nil {
@@ -189,11 +189,11 @@ func (c *nonceCache) add(nonce string, now time.Time) bool {
 	if until, ok := c.seen[nonce]; ok && now.Before(until) {
 		return false
 	}
-	// A request is accepted up to MaxClockSkew after its timestamp, which itself may be
-	// up to MaxClockSkew ahead: remember each nonce for twice the window.
-	c.seen[nonce] = now.Add(2 * MaxClockSkew)
+	// A request is accepted up to maxClockSkew after its timestamp, which itself may be
+	// up to maxClockSkew ahead: remember each nonce for twice the window.
+	c.seen[nonce] = now.Add(2 * maxClockSkew)
 	if !now.Before(c.nextPrune) { // at most once per window: memory stays bounded by the window's traffic
-		c.nextPrune = now.Add(MaxClockSkew)
+		c.nextPrune = now.Add(maxClockSkew)
 		for n, until := range c.seen {
 			if !now.Before(until) {
 				delete(c.seen, n)
@@ -220,5 +220,5 @@ func (k *Keys) Authorize(method, uri string, body []byte, nonce string, now time
 		return "", err
 	}
 	return fmt.Sprintf(`%s mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"`,
-		AuthScheme, k.MchID, nonce, ts, k.CertificateSerialNo, sig), nil
+		authScheme, k.MchID, nonce, ts, k.CertificateSerialNo, sig), nil
 }

@@ -29,7 +29,7 @@ func TestParseAuthorization(t *testing.T) {
 
 	bad := map[string]string{
 		"empty":            "",
-		"scheme only":      AuthScheme,
+		"scheme only":      authScheme,
 		"other scheme":     strings.Replace(goodAuth, "RSA2048", "RSA4096", 1),
 		"lower-case":       strings.ToLower(goodAuth),
 		"missing field":    strings.Replace(goodAuth, `mchid="1900000001",`, "", 1),
@@ -57,7 +57,7 @@ func TestNonceCache(t *testing.T) {
 	if !c.add("a", now) || c.add("a", now.Add(time.Minute)) {
 		t.Fatal("replay within the window accepted")
 	}
-	if !c.add("a", now.Add(2*MaxClockSkew+time.Second)) {
+	if !c.add("a", now.Add(2*maxClockSkew+time.Second)) {
 		t.Fatal("nonce not forgotten after the window")
 	}
 	for i := range 1000 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -32,7 +33,7 @@ func TestListCertificates(t *testing.T) {
 		t.Fatalf("list %s: %v", a.body, err)
 	}
 	e := list.Data[0].EncryptCertificate
-	pemBytes, err := transport.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, e.AssociatedData, e.Ciphertext)
+	pemBytes, err := protocol.DecryptAEAD(k.APIv3Key.Bytes(), e.Nonce, e.AssociatedData, e.Ciphertext)
 	if err != nil {
 		t.Fatal(err)
 	}

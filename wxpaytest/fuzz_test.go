@@ -34,8 +34,8 @@ const maxAuthErrorLen = 400
 func FuzzParseAuthorization(f *testing.F) {
 	f.Add(goodAuth)
 	f.Add(`WECHATPAY2-SHA256-RSA2048 signature="c2ln", serial_no="S" ,timestamp="1",nonce_str="N",  mchid="M"`)
-	f.Add(AuthScheme + ` mchid="`)
-	f.Add(AuthScheme + ` ,,,`)
+	f.Add(authScheme + ` mchid="`)
+	f.Add(authScheme + ` ,,,`)
 	f.Add("")
 	keys := testKeys(f)
 	nonces := &nonceCache{}
@@ -55,7 +55,7 @@ func FuzzParseAuthorization(f *testing.F) {
 			_ = a.Time()
 			// What parses re-formats to a header that parses to the same fields.
 			again := fmt.Sprintf(`%s mchid="%s",nonce_str="%s",timestamp="%s",serial_no="%s",signature="%s"`,
-				AuthScheme, a.MchID, a.NonceStr, a.Timestamp, a.SerialNo, a.Signature)
+				authScheme, a.MchID, a.NonceStr, a.Timestamp, a.SerialNo, a.Signature)
 			b, err := ParseAuthorization(again)
 			if err != nil || a != b {
 				t.Fatalf("%q parsed to %+v, which re-parses to %+v, %v", header, a, b, err)
@@ -90,7 +90,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	}
 	field := func(k, v string) string { return k + `="` + v + `"` }
 	all := func(mchid, nonce, ts, serial, sig string) string {
-		return AuthScheme + " " + strings.Join([]string{field("mchid", mchid), field("nonce_str", nonce),
+		return authScheme + " " + strings.Join([]string{field("mchid", mchid), field("nonce_str", nonce),
 			field("timestamp", ts), field("serial_no", serial), field("signature", sig)}, ",")
 	}
 	const (
@@ -104,28 +104,28 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		"good":                goodAuth,
 		"good-minimal":        all(m, n, ts, s, g),
 		"empty":               "",
-		"scheme-only":         AuthScheme,
-		"scheme-space":        AuthScheme + " ",
+		"scheme-only":         authScheme,
+		"scheme-space":        authScheme + " ",
 		"lower-case":          strings.ToLower(all(m, n, ts, s, g)),
 		"other-scheme":        strings.Replace(all(m, n, ts, s, g), "RSA2048", "RSA4096", 1),
 		"leading-space":       " " + all(m, n, ts, s, g),
 		"double-space":        strings.Replace(all(m, n, ts, s, g), " ", "  ", 1),
 		"tab-separator":       strings.Replace(all(m, n, ts, s, g), " ", "\t", 1),
 		"spaces-around-comma": strings.ReplaceAll(all(m, n, ts, s, g), ",", " , "),
-		"reordered":           AuthScheme + " " + field("signature", g) + "," + field("serial_no", s) + "," + field("timestamp", ts) + "," + field("nonce_str", n) + "," + field("mchid", m),
+		"reordered":           authScheme + " " + field("signature", g) + "," + field("serial_no", s) + "," + field("timestamp", ts) + "," + field("nonce_str", n) + "," + field("mchid", m),
 		"duplicate-field":     all(m, n, ts, s, g) + "," + field("mchid", m),
 		"unknown-field":       all(m, n, ts, s, g) + "," + field("extra", "1"),
 		"unknown-long-key":    all(m, n, ts, s, g) + "," + field(strings.Repeat("k", 4096), "1"),
-		"missing-signature":   AuthScheme + " " + field("mchid", m) + "," + field("nonce_str", n) + "," + field("timestamp", ts) + "," + field("serial_no", s),
+		"missing-signature":   authScheme + " " + field("mchid", m) + "," + field("nonce_str", n) + "," + field("timestamp", ts) + "," + field("serial_no", s),
 		"unquoted":            strings.Replace(all(m, n, ts, s, g), `mchid="`+m+`"`, "mchid="+m, 1),
 		"single-quoted":       strings.ReplaceAll(all(m, n, ts, s, g), `"`, `'`),
 		"unterminated":        strings.TrimSuffix(all(m, n, ts, s, g), `"`),
 		"escaped-quote":       all(m, n, ts, s, `c2ln\"bmF0`),
 		"empty-value":         all("", n, ts, s, g),
 		"trailing-comma":      all(m, n, ts, s, g) + ",",
-		"comma-only":          AuthScheme + " ,,,",
+		"comma-only":          authScheme + " ,,,",
 		"equals-in-value":     all(m, n, ts, s, "c2lnbmF0dXJl=="),
-		"no-equals":           AuthScheme + " mchid",
+		"no-equals":           authScheme + " mchid",
 		"timestamp-18":        all(m, n, "999999999999999999", s, g),
 		"timestamp-19":        all(m, n, "9999999999999999999", s, g),
 		"timestamp-negative":  all(m, n, "-1", s, g),
@@ -137,7 +137,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		"invalid-utf8":        all(m, "\xff\xfe", ts, s, g),
 		"huge-signature":      all(m, n, ts, s, strings.Repeat("A", 64<<10)),
 		"newline-in-value":    all(m, "a\nb", ts, s, g),
-		"probe-signature":     all(m, n, ts, s, ProbePrefix+"abc"),
+		"probe-signature":     all(m, n, ts, s, probePrefix+"abc"),
 	}
 	dir := filepath.Join("testdata", "fuzz", "FuzzParseAuthorization")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -91,7 +91,7 @@ func TestRawAuthorization(t *testing.T) {
 		mention string
 	}{
 		{"missing", raw{uri: uri, auth: func(string) string { return "" }}, "missing"},
-		{"wrong scheme", raw{uri: uri, auth: replace(AuthScheme, "WECHATPAY2-SHA256-RSA")}, "scheme"},
+		{"wrong scheme", raw{uri: uri, auth: replace(authScheme, "WECHATPAY2-SHA256-RSA")}, "scheme"},
 		{"missing field", raw{uri: uri, auth: func(h string) string { return h[:strings.Index(h, `,signature=`)] }}, "signature"},
 		{"other merchant", raw{uri: uri, auth: replace(`mchid="`+k.MchID, `mchid="1900000002`)}, "mchid"},
 		{"other certificate", raw{uri: uri, auth: replace(k.CertificateSerialNo, "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")}, "serial_no"},
@@ -144,14 +144,14 @@ func TestRawFaultsOnTheWire(t *testing.T) {
 		t.Errorf("stale timestamp %q", ts)
 	}
 	srv.QueueFault(Fault{Probe: true})
-	if sig := rawHeader(t, srv, uri).Get("Wechatpay-Signature"); !strings.HasPrefix(sig, ProbePrefix) {
+	if sig := rawHeader(t, srv, uri).Get("Wechatpay-Signature"); !strings.HasPrefix(sig, probePrefix) {
 		t.Errorf("probe signature %q", sig)
 	}
 }
 
 func timeOf(t *testing.T, ts string) time.Time {
 	t.Helper()
-	a, err := ParseAuthorization(AuthScheme + ` mchid="1",nonce_str="n",timestamp="` + ts + `",serial_no="s",signature="x"`)
+	a, err := ParseAuthorization(authScheme + ` mchid="1",nonce_str="n",timestamp="` + ts + `",serial_no="s",signature="x"`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -578,7 +578,7 @@ func (s *Server) write(w http.ResponseWriter, ex *exchange, status int, code str
 		body = errorJSON(code, s.spec.errors.message(ex.rec.Operation, status, code, ""), nil)
 	}
 	if f.Probe {
-		sig = ProbePrefix + randomHex(32)
+		sig = probePrefix + randomHex(32)
 	}
 	if f.TamperBody {
 		body = tamper(body)
@@ -590,7 +590,7 @@ func (s *Server) write(w http.ResponseWriter, ex *exchange, status int, code str
 	h.Set(headerNonce, nonce)
 	h.Set(headerSignature, sig)
 	h.Set(headerSerial, ex.serial)
-	h.Set(headerSignatureType, AuthScheme)
+	h.Set(headerSignatureType, authScheme)
 	ex.rec.RequestID = randomHex(17)
 	h.Set(headerRequestID, ex.rec.RequestID)
 	if f.RetryAfter > 0 {

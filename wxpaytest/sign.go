@@ -13,8 +13,8 @@ import (
 	"strings"
 )
 
-// ProbePrefix starts the signature of a signature probe, which clients must never accept.
-const ProbePrefix = "WECHATPAY/SIGNTEST/"
+// probePrefix starts the signature of a signature probe, which clients must never accept.
+const probePrefix = "WECHATPAY/SIGNTEST/"
 
 // responseMessage is what a response signature covers: TIMESTAMP\nNONCE\nBODY\n.
 func responseMessage(timestamp, nonce string, body []byte) []byte {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
 	"github.com/wxpay-oapi/wxpay/wxpaytest"
 )
@@ -191,7 +192,7 @@ func (p *demoPrinter) exchange(rec *recorder, logs *logCapture, srv *wxpaytest.S
 		p.step("✗", "not a success: the transport hands error answers back unverified, as errors")
 	case rec2.Kind() == slog.KindBool && rec2.Bool():
 		p.step("✓", "response signature verified with key %s; Wechatpay-Timestamp within %s of this clock; body matches openapi.yaml (transport, %s)",
-			ex.answerSerial, minutes(transport.MaxClockSkew), rv["elapsed"].Duration().Round(time.Microsecond))
+			ex.answerSerial, minutes(protocol.MaxClockSkew), rv["elapsed"].Duration().Round(time.Microsecond))
 	default:
 		p.step("✗", "the transport refused the answer: it failed verification")
 	}
@@ -225,16 +226,16 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	ex := exchange{method: req.Method, target: displayTarget(req.URL), sentSerial: req.Header.Get(transport.HeaderSerial)}
+	ex := exchange{method: req.Method, target: displayTarget(req.URL), sentSerial: req.Header.Get(protocol.HeaderSerial)}
 	ex.scheme, ex.auth = parseAuthorization(req.Header.Get("Authorization"))
 	resp, err := base.RoundTrip(req)
 	if err != nil {
 		ex.err = err
 	} else {
 		ex.status = resp.StatusCode
-		ex.requestID = resp.Header.Get(transport.HeaderRequestID)
-		ex.answerSerial = resp.Header.Get(transport.HeaderSerial)
-		ex.answerTimestamp = resp.Header.Get(transport.HeaderTimestamp)
+		ex.requestID = resp.Header.Get(protocol.HeaderRequestID)
+		ex.answerSerial = resp.Header.Get(protocol.HeaderSerial)
+		ex.answerTimestamp = resp.Header.Get(protocol.HeaderTimestamp)
 	}
 	r.mu.Lock()
 	r.seen = append(r.seen, ex)

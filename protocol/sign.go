@@ -1,4 +1,4 @@
-package transport
+package protocol
 
 import (
 	"crypto"
@@ -52,7 +52,7 @@ func Authorization(mchID, serialNo, nonce string, timestamp int64, signature str
 	b.WriteString(nonce)
 	b.WriteString(`",timestamp="`)
 	var ts [20]byte
-	b.Write(appendInt(ts[:0], timestamp))
+	b.Write(strconv.AppendInt(ts[:0], timestamp, 10))
 	b.WriteString(`",serial_no="`)
 	b.WriteString(serialNo)
 	b.WriteString(`",signature="`)

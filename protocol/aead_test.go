@@ -1,4 +1,4 @@
-package transport
+package protocol_test
 
 import (
 	"crypto/aes"
@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+
+	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
 // seal is what WeChat Pay does to a resource: AES-256-GCM, ciphertext‖tag, base64 —
@@ -25,20 +27,23 @@ func seal(t *testing.T, key []byte, nonce, ad string, plaintext []byte) string {
 func TestAEADRoundTripAndTamper(t *testing.T) {
 	key := []byte(strings.Repeat("k", 32))
 	ct := seal(t, key, "d215b0511e9c", "certificate", []byte("-----BEGIN CERTIFICATE-----"))
-	pt, err := DecryptAEAD(key, "d215b0511e9c", "certificate", ct)
+	pt, err := protocol.DecryptAEAD(key, "d215b0511e9c", "certificate", ct)
 	if err != nil || string(pt) != "-----BEGIN CERTIFICATE-----" {
 		t.Fatalf("got %q, %v", pt, err)
 	}
 	for name, try := range map[string]func() error{
 		"wrong key": func() error {
-			_, err := DecryptAEAD([]byte(strings.Repeat("x", 32)), "d215b0511e9c", "certificate", ct)
+			_, err := protocol.DecryptAEAD([]byte(strings.Repeat("x", 32)), "d215b0511e9c", "certificate", ct)
 			return err
 		},
-		"wrong AD":     func() error { _, err := DecryptAEAD(key, "d215b0511e9c", "other", ct); return err },
-		"wrong nonce":  func() error { _, err := DecryptAEAD(key, "000000000000", "certificate", ct); return err },
-		"short key":    func() error { _, err := DecryptAEAD(key[:16], "d215b0511e9c", "certificate", ct); return err },
-		"not base64":   func() error { _, err := DecryptAEAD(key, "d215b0511e9c", "certificate", "%%%"); return err },
-		"flipped byte": func() error { _, err := DecryptAEAD(key, "d215b0511e9c", "certificate", "A"+ct[1:]); return err },
+		"wrong AD":    func() error { _, err := protocol.DecryptAEAD(key, "d215b0511e9c", "other", ct); return err },
+		"wrong nonce": func() error { _, err := protocol.DecryptAEAD(key, "000000000000", "certificate", ct); return err },
+		"short key":   func() error { _, err := protocol.DecryptAEAD(key[:16], "d215b0511e9c", "certificate", ct); return err },
+		"not base64":  func() error { _, err := protocol.DecryptAEAD(key, "d215b0511e9c", "certificate", "%%%"); return err },
+		"flipped byte": func() error {
+			_, err := protocol.DecryptAEAD(key, "d215b0511e9c", "certificate", "A"+ct[1:])
+			return err
+		},
 	} {
 		if err := try(); err == nil {
 			t.Errorf("%s: decrypted", name)
