@@ -95,9 +95,10 @@ pct=$(awk -v a="$rate" -v b="$lib_rate" 'BEGIN { printf "%.0f", 100 * a / b }')
 small_mib=$(awk -v k="$small_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 large_mib=$(awk -v k="$large_rss" 'BEGIN { printf "%.1f", k / 1024 }')
 diff_mib=$(awk -v a="$small_rss" -v b="$large_rss" 'BEGIN { printf "%.1f", (b - a) / 1024 }')
-verdict() { if awk -v c="$1" 'BEGIN { exit !(c) }'; then echo met; else echo "NOT met"; fi; }
-rate_ok=$(verdict "$pct >= 80")
-rss_ok=$(verdict "$diff_mib <= 10")
+# verdict OK: "met" when awk finds OK true (OK compares numbers, e.g. "a >= 80" with a set).
+verdict() { if awk -v a="$2" "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }
+rate_ok=$(verdict "a >= 80" "$pct")
+rss_ok=$(verdict "a <= 10" "$diff_mib")
 
 cpu=$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
 {
