@@ -1161,7 +1161,7 @@ func TestReplayIsRejected(t *testing.T) {
 	}
 }
 
-// TestNonceUniqueness: 100,000 calls of transport.NewNonce(crypto/rand.Reader) give
+// TestNonceUniqueness: 100,000 calls of protocol.NewNonce(crypto/rand.Reader) give
 // 100,000 distinct 32-character upper-case hex nonces; and the nonces of 2,000 real
 // requests through one Transport (8 goroutines, retries included) never repeat — nor does
 // the server ever answer 401 for a replay. (100,000 real calls would take minutes under
