@@ -491,7 +491,7 @@ func sameRequirement(a, b openapi3.SecurityRequirement) bool {
 func TestSpecHeaders(t *testing.T) {
 	doc := loadSpec(t)
 	// Every answer is signed (接口规则, 应答签名): these headers come with each response.
-	want := []string{"Request-ID", "Wechatpay-Nonce", "Wechatpay-Serial", "Wechatpay-Signature", "Wechatpay-Timestamp"}
+	want := []string{"Request-ID", "Wechatpay-Nonce", "Wechatpay-Serial", "Wechatpay-Signature", "Wechatpay-Signature-Type", "Wechatpay-Timestamp"}
 	var got []string
 	for h, ref := range doc.Components.Headers {
 		got = append(got, h)

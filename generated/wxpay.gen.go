@@ -653,47 +653,52 @@ type ClientWithResponsesInterface interface {
 
 // QueryAccountBalanceResponse200Headers the declared response headers of an HTTP 200 response for QueryAccountBalance
 type QueryAccountBalanceResponse200Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryAccountBalanceResponse400Headers the declared response headers of an HTTP 400 response for QueryAccountBalance
 type QueryAccountBalanceResponse400Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryAccountBalanceResponse401Headers the declared response headers of an HTTP 401 response for QueryAccountBalance
 type QueryAccountBalanceResponse401Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryAccountBalanceResponse429Headers the declared response headers of an HTTP 429 response for QueryAccountBalance
 type QueryAccountBalanceResponse429Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryAccountBalanceResponse500Headers the declared response headers of an HTTP 500 response for QueryAccountBalance
 type QueryAccountBalanceResponse500Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 type QueryAccountBalanceResponse struct {
@@ -777,38 +782,42 @@ func (r QueryAccountBalanceResponse) ContentType() string {
 
 // ListCertificatesResponse200Headers the declared response headers of an HTTP 200 response for ListCertificates
 type ListCertificatesResponse200Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // ListCertificatesResponse400Headers the declared response headers of an HTTP 400 response for ListCertificates
 type ListCertificatesResponse400Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // ListCertificatesResponse401Headers the declared response headers of an HTTP 401 response for ListCertificates
 type ListCertificatesResponse401Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // ListCertificatesResponse500Headers the declared response headers of an HTTP 500 response for ListCertificates
 type ListCertificatesResponse500Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 type ListCertificatesResponse struct {
@@ -883,65 +892,72 @@ func (r ListCertificatesResponse) ContentType() string {
 
 // QueryECommerceBalanceResponse200Headers the declared response headers of an HTTP 200 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse200Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryECommerceBalanceResponse400Headers the declared response headers of an HTTP 400 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse400Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryECommerceBalanceResponse401Headers the declared response headers of an HTTP 401 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse401Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryECommerceBalanceResponse403Headers the declared response headers of an HTTP 403 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse403Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryECommerceBalanceResponse404Headers the declared response headers of an HTTP 404 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse404Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryECommerceBalanceResponse429Headers the declared response headers of an HTTP 429 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse429Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 // QueryECommerceBalanceResponse500Headers the declared response headers of an HTTP 500 response for QueryECommerceBalance
 type QueryECommerceBalanceResponse500Headers struct {
-	RequestID          *string
-	WechatpayNonce     *string
-	WechatpaySerial    *string
-	WechatpaySignature *string
-	WechatpayTimestamp *string
+	RequestID              *string
+	WechatpayNonce         *string
+	WechatpaySerial        *string
+	WechatpaySignature     *string
+	WechatpaySignatureType *string
+	WechatpayTimestamp     *string
 }
 
 type QueryECommerceBalanceResponse struct {
@@ -1188,6 +1204,13 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1225,6 +1248,13 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1264,6 +1294,13 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1302,6 +1339,13 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1339,6 +1383,13 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1428,6 +1479,13 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1465,6 +1523,13 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1504,6 +1569,13 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1541,6 +1613,13 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1651,6 +1730,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1688,6 +1774,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1727,6 +1820,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1764,6 +1864,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1803,6 +1910,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1840,6 +1954,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 				return nil, err
 			}
 			headers.WechatpaySignature = &value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
@@ -1879,6 +2000,13 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			}
 			headers.WechatpaySignature = &value
 		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WechatpaySignatureType = &value
+		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -1897,234 +2025,236 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0PVxvH1T/+Vuaov55I9iIkAUISJ6dHIGFk/oOwjaMcdrQ7QmukWbG7QsiJf4ekseO0scGNEzdu+sRJ",
-	"YzfffhtwmzYhcdK8FxsJeBffM3/2r1aA7aR52uOe8+TBq92ZOzN37v3cO/feeS0gqdWaihE29EDqtUAZ",
-	"QRlp9M85tFpHutGTy5B/yUiXNKVmKCoOpAIHO1+3//Zm6/bO3u5G+97bBzvXwOON2+A8GilDA8zA5ks6",
-	"yGWAWgJGWdGBxpoaAqt11UBAMUCjjDCQVGxAyVDwMtDrtZqqGeGAEEDrsFqroEAqEEmMDiaGhwfSo5F4",
-	"NJLpi8TSidFYJjoQjyXSfaPZgWxACOhSGVUhIdFo1shXuqEpeDlwRQis9zSQVIZGDTZ7dLWuSYi8Botq",
-	"3Qik+FADQmBFwXIgRSaiquIerV5BekAIYNUgrbVv3m9t/ungz2+1rn8Igq1vb+9/cXv/i3+1tm6EhoBR",
-	"RqAGl5EOZBVg1QAVRTcAxHoDaYBPZThw5YoQOG8RMqViRod7RlnLh3c32x99u7f7dzqdGsSyWgVsQEDB",
-	"UqUuIxkomHasK8sYyaCKdB0uI/fMDST7hrMjkZFkX2R4NJoezQ73R4b705HESGJ0ONYf+w+ct3mkKbDi",
-	"M3H/2t774ZP27Z29R79vXf3r4e/u5zLt6x+0vvmytfnwYOeNvW8etL7dbF2/09r8ms6qyZfIwa6gVi9W",
-	"FAmsoCYIijMLw0vj2cWlXGbp8cYDMQRUDei0e/PLWgUaJVWrAglphlJSJGggYJDG+KqQl9h43AvjaDoS",
-	"jfbH+mLRvv5kNNYfjTj/95+4PsoyhkZd68rbrHW6BEWoo3g/COoGxDLUZAHUoCwjOQTmx9KxgXhDMcpz",
-	"82k6mbRNoK4hrYDFfG4yO59PT84UCnhqemokWyjg4enMYqGARRAkf6Uo8RpsgGLTQET0SEhZI02TRumP",
-	"ZJExrCIZFJsFLHpZTAyDaVxpgtj6Oh+yDqBm7TeIZVCt6wYoIrCGNKWkIHkIQAyQpqka/6KAq7AJKlBa",
-	"AYoRBmmwBit1BHQDalTcUVrE89mRsXR+Jr3YO587M5XPzud7RaDoADoGXtPUIrI6LeASVCq8XwmS+Q2D",
-	"eYSAgktq2DHrAigEzpG3mqQ7iE26AuEC/g9krrxSRboBq7VuzNW+89XhnX+0r39J+WsBK+tAR5KKZZ2p",
-	"GsdW79ihQ0BDl5BkAKUEqqpGNzIGA6Cq4DphoZKmVgFWG+6dHB0Y6I9FEv3x/5TNekUIaEivqVhHVL+P",
-	"0K6GocwVPXlGNDLC9E9Yq1U4i/Ve0slUv2aPnrwpU3mWnktPLmXn5qbnAkKA6yKyKptvtt9/eHj7w4Od",
-	"HTIL9gT9fxoqBVKBX/TawKOX/ar3sgWfgc0s2UuMZs9qO9ptX/+A4ZC93Rv7f33Q2rpuzdDVv7au/o29",
-	"tX/vjRAXOjKoQQ1WkYE0gch0KinY4EFRQ3BFB+mZ3FofoNMfLuACfh1YrYDXQXtz8+CHh+B1cPDnP7Wu",
-	"fdn+4Jv2J9fB6wX8ek9Pj/V/5CvHvIDXgZNq8vXO1+1737RvbPNxbG7tf/Zt+4s/7X+yvffdvdbV++x9",
-	"2jDITZ1LT+QyS3PZ2YXsfB68Dsby+RngGblTC/JBuJiGdtrafPPw91c9P1B50BX2+a0Wf7nX8aY/wjnq",
-	"Y+/rXXT9yZrg73fXRydsxvqku/A5WUv2J1c8IoBqCT2QeqXLFurO7kTMqJW6A4GfgIfoR0zocNkSuCJY",
-	"XXt4q6P7Z+C0Dip9mM6PqFePk5Q+k3iM1HRZI+wVrqTJ8PVOMSEAqFOh4PkBGLBYQQT7RSLRJRkNJiQY",
-	"iUWiib7BKIqHjXUmc+m3VSqQm4CIzyYwVIDWkNbkE6XWkMaVdp5LbdJq++P7BzuftnfvHb7x3uGnf2x9",
-	"+wAEI5HIUrFPjpTi0WiimIijRF+S9BTiXWGVj0ItAcXQgdrAFCVoqEQAi6G6ZrzHGosAdBWUqPCDhk0Q",
-	"J1pDoKhqmtpAMtF2NSbMu42aMvcolaBYak4oVcVA8jOpkVHKgVMji0sTuclcPptxKZPDT2/t33z78MOt",
-	"1vWvfkxl4myXG1wGAhU2jiGgV9QGkO2JNbRmGEypBmDTZU/eSzpdypQ1dwUc1BECYidHi6HnUisd8wRe",
-	"B65RUDl/+OGNve9vsuetrZuHb9842Hn/haT/2SW9H5d358gOSeq7rE5ZquAS0jQkn0CamkgQ9MeSthy1",
-	"GrBk6JTKpBQTOpC8TqXH04gsW2I5pG+IbirMmn9J7yJyy1AHKkZMXGpqg1hH5iZjuJxsxFgkFvEI071v",
-	"393/9s+t96+1r3998I8H7etft7b/p33nq73vPzz89I+E1tjSYFySEsVipBhPRkrJIiK0pugIO7eZc2FC",
-	"AigiCdZ15DcNhGTokCQgyATx4Ydbh5/eAtFIZLXGR+8wSixDk37Zw2UQkGClwlxoDdh0SWR/8ikTEuZm",
-	"Mu9ZRDExRX0A/eFf3j3YeWNv98bhxt2DH97+McUws2Q8HXQB8U7IbhvJxChGstssfh4xa88Bka8ewpxQ",
-	"mpHe2t09+PMbh3e2Dz/9/Qsx+7OLWRcHe+Srh4u7gNXOZX0BWf+LIOt8UzdQ9TlE5OJ8Puvn9dj/8tH+",
-	"o49b373Z2t0VDna+3v/8hq2of0yJ6eini6DU6RgZ8wwx8Aoq0EDa8wlGx8jB6+Co8TI56X7yQjT+3KLR",
-	"zbnduaqDe72SsuPHF8Lxv0E4WkKK7s+0JKl1bAzDCvQ9tHQN0YRnq3XVgGQYEBTZhwCydkCQvdrafHjw",
-	"jwetza9DLpf6a4Gi2VFUCCh4ydAg1hVjSUNyXSJdLqF1RTcCqRKs6OiKEKhpZMCGwhzaxW5kPtnY8nTM",
-	"/vlk4xbw/cEai2cAL+lsdC6yo0KgpGpVaFADyoj3BwTzFEDBBlpGGtniRw3Hh97273daWw9aX/y+9dHn",
-	"rY8+P9y43Xp78/DTP7bffXvv0WeE8KPfoCNolJFRRhqAjOoeq2OgYN3QzL91eqLMiHONjE6zNZiiqlYQ",
-	"xFTK8Edq8RKSDDI8zil5+txnPJ322P7fHrX+57dPNm51+4mpsXqxp4o0qQyxYbER6T1cwK3NncONd1qb",
-	"H7Q2vgNBesKmh1JgOD2fGwGtj79tf/RX1h4IFqGuSOb3oSEwms3Og/Y7v91/9MXBP74x3yohpNsvFfD0",
-	"THYunc9NT4GDH7YOtu6b79m7zG4xk52Zns/lwd4PfzzYeePw7VvmyzKqqbpiER9iB3AI16uB1CsBSmxA",
-	"CBCCAkLA6jEgBHiLgVedp07m++5jJiJrSYs9jnkncj/gmgV+8mpPREAIeOeAvOOchoAQcI2d/N4x/IAQ",
-	"8A6bvOcZeeBVi8w1qGFYRZREB+cME+ICLmYaRVQDOJ5Mm727H2dYZ4FXrwiBEftQ3ue80BEYwIaD/c/z",
-	"BYCwpDVrxA63zo6Z3F9BzBh3iR9UKiHJUNbQkqFUkV/MDI1F2NrZv/05O640NylzJzpDCYpIUqtIB2uw",
-	"osjuc0cisXsi8Z5IIh+NpPr6UwPx05FEisYMWHJIhgbqoWQInSeSfFhLknuajoKkWfaJc2JJQ+s1RTtm",
-	"uN/9+gTDZQ3p3oHG+p5voCxmYwmrR3OBOzzEQ9tLuhn6gevVItJAsIzWGbLQETaI6PRiQ08oTnRgcDSS",
-	"zI5mRiLJeCYbHcgOZxPRdP9gZGAwPRjri41GhxPZaOcA6IHtal3RkEw2ij0awctr7qXwX+FXfaS2Yz0n",
-	"fDWRa5qu3zn45HNrjvy2jA6kuqYhbFSajHU5MkHAlOGd20aGBjzBLmWwyzfuxttnUCcvwwqQ6zRwCgJN",
-	"NajIoHhDMVBVP47hPZzOZw5qGmx2LAwdgd/0ZkfUKhk46gqgjnFTkoFDlw58SQcaghXK8iY6GQKwSsQg",
-	"1eMlhEGwdf2aF1pxIbzEiTT1CFyDSoWg4SXWRiBFA5GEQA1hWcHL9mMhoNeLS1WprBCEHk3SOKVoJBno",
-	"wGHuro6eZyduuOJHjg+WaG0SEcqmKNi68f7e9zdSZMRPNm51+0lof/EZe9ra3Gm9cbe9ubV/82H7vRt7",
-	"33/EZtns2IJ8bC6HgAQxKCKqAWQNNrAb+7HJOgH+886nH0bavXHE0I74lY6gju0xBHlvIc9ongG3Ohb9",
-	"GFjX2vz6ycat9u2v9h79/nDjLtvBnheE/dt/cx4g79/+uH19q/XNV3u7v21t3nqy8WYn6stlBKDoep3G",
-	"azl85p5wHJshhUAVrk8gvGyUA6m+2LFy1RqhD/91bGuPhS2VVT+WV8j8rNaR1iTmK6xS4eF8xzuz9IMa",
-	"NMr2+/bvV648lTFNaDrBkY4Om7ojCgpoqIYgM3rtgF0zuOglHZQUVJF1apTyaQd6WW0Ai076k3OUREny",
-	"YFXeYBg4g/pkFek0YklS15ArHIdatSomFndZ0QEZEigqWDZj42gcHqXaUF1nAooZ+aSf1BnoA226YBnC",
-	"tW/s+IEEEJzJToZ8AaNDcB+BHWFlWdUUo1z10YS/udfauba/faf95ftW37wjisHNT8MOsyKdTWeW0tn5",
-	"pdhAfOnMyKTbiOj49cT2hPdLSlA6O98TG4j3kH93AuUhICm1MtIMtG483vjAgMuEJ1gEaDeTIJvOpLPz",
-	"sYE4JZ3oBV1XJQUaSF7yxwuHH77V+s299vsP2ze2rVkihBGi7K8B+dotOJwYyQdD2sR3W5rW1s39u29x",
-	"jHTtamv7G2eMKw8Yds6R3SQoqZUKPcssNqnXx4DLbur09JnB3vWp4Vh1UJZzs9GLjdy52Agau7CclM5O",
-	"RGqjudLoaXl0bfL0zMr5vnoUZvvWtd7I2OCF6b6VkczcpfglIyFPjMRXYuMLU4kRozpwHienL9fX1vvO",
-	"rMYn5MqwNDIyu1ZdiC6sjg6vDwwn9clFZXBmdvLsufrg+cVL01ibiNSK06Mjy4OZBflyY6BSLp8e658d",
-	"O4siOJYxZvu1C8WxC9XzMT2yfnr4UjmRaaycnr2Q7l9/2W9GcZcAeDqZe9//sH/78/27b7kj4Z2rSb93",
-	"z1I8WkpKg9HkYCwBj8XR9l4zaenkL9e6+0E7j4++kx+pf45FanamRjhDhUHwYOfB/qNrlkePefgEdhp1",
-	"sPFrp7709wG2fveuMwosFC7gKRrf7KZSoLKW/6mrzGO4jDCxp5FM3Y+2SNbLUFYbzAlWVypGj4ILWKQf",
-	"i4Spz8I1OE8H3EvAG/tToI8FMK4aFQULYL6hlAyqFlSjTGQy9X24RR/zTHdKXNecMBPA8vUKAIWXw84g",
-	"S0+UvSukroMDZWRAhbr8oSwrpEdYmXEQZWh1JPgu6MHOg/avr3LvBmlE56Q0yopUZioSNKAOGpqKl0FQ",
-	"pE9EAYjUPUX+oFCG/FFR2UGTSKF6B4dZp0r+rMXPbAgl5XoV4h4NQZmCP8fbIDhSVjDSkdsa8IYVHr1f",
-	"6ALZ9HTuBmppS3VNMZrzBNazdbV4L103yqqmXGZOm47hsLPWg+3PiAR1a9jOg/6gtSucnzEU6WyCRVnZ",
-	"AfaxHpZY0DM3n45F+hOAApaXC4HHGw8KAYGKgSXd0KwnhnmoYj2xzG/7iUmW+UQs4EYZaQiItHkay0+R",
-	"AqxUiCHqwAIE1IpWkyJL6HH5GZjiKGALB6dncm7MwVB1eibncWOEBCBa9IuuYHgBiNZYxQKGZopRX6xH",
-	"KkMNSgbSeL6RQPetaA1S5A5xd+YGQSIqMzXUUgG70zeCc/Pp+fl0z8z4yHy0Zy26NCCA+bE0UYShToRE",
-	"B1jTlDUyuBXUNHM+JrP5selMoYAX5iYKBXxkCggN/p+bAEVE5puBV6NM8KpkVJqm00YAtUpdL2DxVyId",
-	"JDu1QFqTQU7TRaUhlozBfgpitEZ96UVIVvhXYkgApF8730SVmwXMsk6CqFozmtT7cSabD4VBlrovLHQL",
-	"+YmsoaoCWEY0tKqkIb3MtBulypr5cAHnCRepZPcaiEWnM7ANGqq2gmxATkhTsG82yIymGqqkVgqBMMiy",
-	"11Mn2iLcsopEop6dclySmWcb2QkTnt0UzWSyAwPpTDKRzQxGM/FsJtOf7k9H48lkPJMdHO4fHBzsSydG",
-	"fLdcuIAdYVQskYPMJhXAAtANSOzhQj0S6UN2TgdN6dJQrQKbyDHTjCn7I1FHBBDTWdQ+s5I1uIXmlmy2",
-	"l6imjKNm4DibzSkGjzn5zFspHjS3g3Aco+XkAnGI4ktm8FtMTwZONgrnKA25YYo77cTZQUgAepesIwef",
-	"OZJ4ZmCzWwLfk40tvxy+Jxu32tc/8P7o57Z9snHLUhkOXiAixCVfympF1lNE6vkn/uUynbl/AtAQWROE",
-	"aXoaQW2+TsgC7vQSc2ggntQDLIbCIGfQ1DSdyX42BGg4DEuHXqSuaawrhrKGTOs8yDNzqYLf2/1i/+5b",
-	"7fc322993PriTnv7n8LhRxsHD95gKLtz1hkGDwkFbHIIocCTO6VTTuLglWyYI3ZIR9iEd5PQE2fCRmYg",
-	"DpSoocW/b6zXINlJda1CWjeMmp7q7a3BZriBlHUFh1dXw5Ja7ZVVqXetr9dc6t7+SDQWiccGYv2BzhSi",
-	"zgSG/btv7e1+trf7F+Zb4+f3lPtTnYf5TzbeOEmQ6ZONNws431Cd88e64065HqZY0jM5nWUtEtoxqhxx",
-	"gl7AwU56QtZ+7nAN00YwQD0S90S7XWvBk4yDYam8BjGZxaIZeOuSFGoDA1mV6lWEmaediaswOE/VKI2W",
-	"rxB5xUMkCvhkYbqxSCzSE+nrifaFgKzocFlDSLehA0aEB1WM6Jv94Wg0HOkPCfZvBUw7bChYZ74sZ7wI",
-	"kaXM9EYKPSen7xIpCCsVsIJqBugM42ehKjyM/xe/AKa4M8N8mbQMObXSS660MveLKeAUqwJw5vYJgG1d",
-	"JsHZ3hSAUwSGqIIjgyDTXMAmRKg0AcJqfbkMDBUo5BlZGACBVFHIH1SM6UgjgIZHUStEmEjco2SGXNMI",
-	"EtpsVcWMfGZEkqk0GsyRqL9El5/6M4J+KQ+A6DYgOlWbGBoCsIBrqoINUIUUw5wKmr7K0CmGnAlNNSSx",
-	"Mw+Z5s1SdnJNLe2XvKlUEDbCBSySb3olFVNlhyXUu4YkQ9X08CVdxSJTAwwSAoOYF/xnitbYMZNuoBoI",
-	"5rPzeTA9NbFIpKDulIoe1FVEFRaabsAVhNmMKgbnkF+AcdRkcE2RESYKA2l6AffQkCFrKzLJSjmbiNdT",
-	"p7rB4lOnHMh//89vHP7uvgBEWFPY2i6toGa4hqpiKFXAAMzNp3sImhPATHZSAASJ/yIBguJw9kxuCszM",
-	"5c6l81kwnl0kK0J/jVq/EgjveoNPHVVNAOiwyvSDMyMaShJiekpVwy4Lh9tC7jz6KjSkstM0IqMljZ/M",
-	"0EmBMlqHMpKUKqwIoKEphoEwqNdqSOuRoI7cJwaMUtIlkmknUEc9CraUaKUZJuvSoe/M4HyyOoIlbC2S",
-	"uXL20cYlVRNM4cJn7dQpX/BBV7VDHwtArNWL1pKmyCICc+0WhidyI3RhBNLwfJ2a4zO0yXHUzOGSGhKs",
-	"RHfKVbkM6AQ4VBicOuWHak6dIi0HnSLHRcNIdi6fG82NpPNZUQAXwgORpLdLNyxSsHPFaOOOxYK6c+7J",
-	"aiICNkJhkPY/+VV0UNeRzMy2IjIaCGHSK2lYdJ+RM0tPdJyTi2FzE546ZXmryTrQf7R2rh3+7n6IWYA+",
-	"5jHQkUHG6OQEhrH7Yqz0AB3dQn60J9Gbnh/J5UJUtTicwcCCdzLiHCSrDVxRoYxk//N1S6bweFgzv5uM",
-	"RHSZIyJQMZdmphuFKjPSv+jvmxGB6cYB9HiWmqFkFAWaUsKP0lljhQCTegx7iGm67VPAGz8tUkB6sP2v",
-	"/e+393a/9f4cokvQWYGBy3lvkp1o0ifa8ZmOwZgfc+J9kBLdKI2yqiNnVpPiOOc6cQYR+5Qynnfi+azx",
-	"SRFDDNzlMp1lRDqslZNAfdI2ky8CdzsSHq3oqh9gN8oId0XtjJU61tZj6hVwNAxOnVqYmzh1ypTi5psG",
-	"1JaR4fWvmAmSDUVDbPCwSKOHmTtGYFSx2KtKk4zHDgsyW2ZpVAwhkzc7fTVsHxLZYH5DhqXWDes70gZW",
-	"afv0c4MCu6BITAXnrhIZqOl4/itikc2YJQOAqhEES88/udOLwSMAuGbDMtJe0oFUVhUJCaBYN0CDLARF",
-	"J6xYD1eTREBQvEH/sF5iACZGpnuWjoAFNZ46RUVHjQB4bPTQ3pFMZpuKFyZuUkBMi4833hMvikCE9K/L",
-	"IhAj9K+kCMQeEYhhEYhLIhD/f5GSrRuwyWOkKdQTuMSg3npGmxmJJv7ywgXRJa3LaJ0YrATqa4Yi1SvQ",
-	"UnKOwy9ifVgczfzjZFkIM4qnRSD2ikB8WWRsA0k3sWGR/HeU/LcvQ4R0H5kPk0vZqp86lQJP7RgsEc1c",
-	"UTABsQhKZcCCJCjBCqZmhMgKyUTWI+mQwCsumZ7ECtSNFGCdOiFGUDyTzYshAVgEuFyuZvMWSqG0eTa3",
-	"wyvr8CoyjMo8ilxiWOUqqLMRAI+nkZ7rQPIXkRhMUSEs02N4MjYyPCJ0+80ppW4vMpsdrlqGRbm7FgRd",
-	"nt0QsA7sHRxouawJZ7mWSzje2zsEHGzN2IcaN8zLDCu1Miwigw2ZM06IN0v4pwZlulDBvv5+YOlqhulN",
-	"DEwGPkAG7pLXlJX+/QcFAFg+K6avBMqAeg0S0WGY4pDyrLiCmi8XAlQYFAJksIqmg0uqghnOEgXRkn20",
-	"AYIT4mSkU5Y32aKTjtdmNwZwmO/ZXW8s2BdzziQx2okgjfQk0z0XRWpxhhw2k3VYgwgQ8vXJurrlIr5C",
-	"TDvGyjpBb0HmlQ0J3MFt0d29NA+RJVJFlVYYPzAy3U5ckakJQ2uy8WLUMAlOEVK4C548pjQK/B9275Qa",
-	"2jR5bq2oANixAPdweLGApWR9ajF5CvlQNfvchadAsH99XQAD6+shUIVNQIQ3U7CcP0y3L/N3c/jIrFMd",
-	"lCGWK2wL2s4SxWBOBh0ERbJDRQGI/DCQypIYmVubZiBBTVOIxvBJUSLferKx3I/m7eMmDqP84GGQgk6f",
-	"r3ryzRpKga7bmfodMGO3qqLrCl5OcQZliibdhZhnrdxFjXCrvpQh2OugUW4wVLaWTeYw6A/7DZeuOrGq",
-	"ALS82pwDNG6TBymAdfqyrQpHTB5ROqhL0deSYpGzWG2Ehpj2byg6MummSE0DJUXTDctEsUS9fyAw1Yqg",
-	"A2kxe6GiqisALkMFCx6jj/BsGTKQy8J2GRCuMtnty1Mg6NS3IWuTkKlWnNKC61Bz6l4yxQbtjJvpDdhM",
-	"2V4MaGPbvkgEkCZKAp8W9nNfJAp0h++K4d2iWieKqxk6xSRx3rXr7PAgHxVn1sKjb9GhcAaBeqeSppSb",
-	"Oprq5KNL5NmeU2qjr6CmwG0tCjpMdG9WzzOZxhElSIAHIcWsqweCWAUa6mFcpuhU22MVGJpSrdJzYbLg",
-	"NjQi/2JkkbZNi5ifZjG4a5oR4QIepAVXqIeI8q5DzBBOKSJm/xdRSeVuW7PkaA3qOpIt+Zt1Y1AdBDt9",
-	"q6ECTtsVwky3pNv7azaTAoZWR6KJ2gHUC5gtaZDAjel0dibYCY3IXlGwgdaNEAvaJe/ZQCtKZ2fyzGi0",
-	"x/4nxAXMMF4FFlFFAHViZhxRv1LV/Lc4s3tdZijdwg7FzYFihwQaMgF9B7cy4rugrwJ2wa8h0ji3zQQ/",
-	"awYW1TUUZpOi6ByOKLq5qajD0ZrBAl5W1gizAFkplZBGVsERWUcBPlHfDEhwuwYjy9cSBulKxWub0IVS",
-	"sWNW6jqyO19BTYujZp5K7BVwlhAk+mRmUCbiVJmRo944yxRd2ZcpJaZ/yYLbjlBLFj3wsh8yZ+BLBMEo",
-	"/56oQiv8iQZGOj80IxnIl57oOJEAAQf9oSEg2jMvgpePqO9p0nxMHGQ03kOtTwMu89Rac9mtmBqnGxCD",
-	"mexkGKRZeUyiMeAykMpIWgFVBLEVD2BHpVKvZ8VAGo8JtVAAR2pMiDBRw863CtgTJgDdNBisnLGCdRCk",
-	"3oyiqhq6ocFajYXHaOZn1GfOcC8oo4otpM67jxWCznMLAXiOIwp40jSlRDtEQxRsC8tJHt/w4mB2YDBy",
-	"/P+iolDAzlgcYoLoYSuLh/+0tIKaSzVUFcOWQ9Lif2QeOfaW6lju5QeSvXac/q+coeIv04QU6qOxMHcB",
-	"i9HBhEkQmz3G4OLgYDaejI1mhgcSidhArG+wL5FNDyRGM7HBeCYymhZTBdzjMUJBkFn3epnmVutAfLx5",
-	"UwylKMmPN28+K9GPN2/aZD7evHkcbY83b5KOTQIpR6WAmJk+W1+9WI/lRmcvFC/Uxgczo8nM2bFS5GLf",
-	"1NnaZLJXHz49t1JvzE72XiolLmeRfgGvT8PzFy71LVTPj45Pnrtcnu5brw9Hzo6fvjAwk8zn5amGMa/M",
-	"j81ezEbw8PLszPpM7NKlWrI/lpttjg3LowsXp6Kzuj6HBleXx1blaVlWJyYj6cRpQ4K5UUWPZRYyUlW/",
-	"WJtbm+1PDGfPDqyfOa2czTbK+vnz67IxMb5YWdFH5pYbci46ALMVY37i4mQ1h5bjy2p5ZGUigRYvo4XR",
-	"gQsjC1Px0+fPZ6TTC7n6iLI4mptKnEuXijh6Ti+OnJ4sXhwfVwdHy9parqhcvjiL+uXLM/H0mj6XLp5e",
-	"HsnGL0TrkdhZ9UxiQa4Vq/p86bya0Sqw3iuhXKZ3OHNm+oxSujCDEmOLsZWZSzMrF4cnz8jpl1+mE83w",
-	"Rcpjnh1hKBwf/XTcMnujnywW8bgITrojPX6EF+zy07ALdc6wgDuq8pkn2bTaROf2F7ljnerMuQnmPz5W",
-	"gogFTCCzSJ3LeTu9RizCypLZPFZFSw2IiXgkKRVjMRQdHOyHAxGY7Iug/mi/JA1GkQQj8WgsWpTkWDze",
-	"1zcgyTDWF5Fj/XAwkYjDhJwsic7EFDMhk2HHAvaAR9FdoNxi/lgkFo/GIlGHnlF0ECSASi2BKsRNhzrX",
-	"Q6kCFtMTcyvLU5Xh88lafcEYmDMq5+cXk9WxdP/YTLo3MV5fvxw7s7ZYTup9C8ZK/mwmNylPJJNK79rg",
-	"in6+t7dcjIwmZyOJ3CxWSjOD2ezaWHMxgapnS0jKRLJ5bTY+XcS5yWRltXd2NTkyWobFyfjwmcZo8dxg",
-	"fDmmTapxeHYmN9E71ZuZblxaR2e08oKxFj27cu5CfkaPwfiF/GoWRUrRiYUcWhgZzMNsUlUuJmrK6sTZ",
-	"QWO1CNcXV0ozp2ORvpocudCcvrQureWnFkuDy8PZ/OneS+rg+PmFwSl0aTmXXlkzksXG+HpmeiE91bw4",
-	"snI5o6E1vT8/vhqVLxjl6vDKmcszA/qYOnOmOlDuXdGSk8pk8eLI6EJuYkJqnk1fuLS8shAfXZxMLuDT",
-	"c/m1+mLybGz6cvb0udpsJTIhlVYS6jIVaNxdYznNf8WkFV2uaDyeiBbqkUgs7uaol49ckF/GRhPjjzce",
-	"8G5+2Zf5ZV+GK12KpR3e+gL2gvegyPHyEte5r8ReFQkuc0IY6vCjTs16pUJ3DB2Hodt6kMca2eam+FrB",
-	"ToQrBFIFR6JfISAUOjL2CmZSZsGTckl+IO87NjBtj+rwQuCKaLp2Oj0MKWBK73iEACOvCysFBsYTsXh/",
-	"biI/PjIWjY/MxgYisflc4uLUZH4yPnhunp8+ew2rFDjpditgc/I8oEa0SXu8efM4Oh5v3vy3TSgBOcyJ",
-	"5+dSS4HSamLmgq4UqwhrSik9L68nY5MJOJ000NnJ6nDJWJ+cjtTiyYHLsJmbH5WSxYiK5EQ1ES2unM6m",
-	"V8/ocLmax3PFvhn53ExcQxlcWz+/Kul6YvJMJtY/pi4rifH6ucUz+X5lMt9YnDotTUcn+4e17MppYx4v",
-	"js9O5RNwbG5htVRbLiJl4ByaKmt65JLer547MxNdSTak1Wp0GdUu965ezudXZ1ZPa6vnampj8sxwVDt/",
-	"Pj/XqEvnqtGSNruKJ+p6fT27OJ6bmj9bnS0qJXV5QS0NjCcvFCNnlN4B1UgkLo30o+nmiHJ6AI/NxWoX",
-	"o+rI2bFLvZOl83j8wsTiwERxsTweUy/Kl3pnG5MVLTHYWMytTp69MKBVxoZHElNnFuejxsXSRDy3qK43",
-	"5rXFyunssALn1hT1bD52/nKj8fLLYriAc4bp5dLpsSduUljN/OXRwcFkMpkcjEeAoZqs3RePDPEdQJdb",
-	"pNGIyzSShz2K8liRAmY4GtZqNCrWTMEsqnJTIHaQmUNk7WVfd8QJTZGRqO1k6VaPgwXKisRAIvYRrClr",
-	"fSuoGYnG+voH4oOJJCxKMiJ60DSCRTkWHShGBqJRlJTI8w4T12XhssAOh71K3cF6AYuXF7TZ2nJpYu38",
-	"uKypkeb44rCElMSYDGfy8wOreVjP9w/nF7THGw+I2QyRTk36Zam6xE1+RcWvRDqFpRVgeA5hWdUAWjcQ",
-	"1hUVs1gPX6eUCIKOAve8Xg8PP2AXUJiuUXsmLbdLR7N2IVLRUfKG2EuvrdZ0gTkPFSw4E46usJNWaICq",
-	"SozB1ZpOz7q4dtBBDWncUcuOjohmkRXdULBkcBrVksMJR+xOEQRprhSSgaiw88se36BMEDTL2vJBi6+x",
-	"bDFXiLpZx4z8VdckJABdUmvoigg0tUFdntxZ5wpotbL2aO0w3S65RWuk6wY06voQEM2QR+6l4NiuXpNp",
-	"jDgAMi0sw2MhRQuNMb/EyWqaqRqZBuZtZi1AWhqXRTo44lrMxu16PUF2hMzmiGBOv2hNmhfOnMKKARQ6",
-	"I0RuhMJApDOVsooh0MMJqK3onAQ+cXbULiPH4PENNPPB8TELkWK1GEIsBsOMWyawW0F6ioXhmuV2rSgd",
-	"M3CHfYTWa8wfr2JHyDRF7p28Yg7TZmnBeS2EOTsCtxkFb1CUwP4/DKX4JNFTQXpCRoNszcHi7oXCAQup",
-	"oMKYxra8tqJg6iRbRgKbJTowdIWF9tElppkfbIKrdKDYWX5OJC1QthNJK2R42J4u6u0PCZ4YXDr73RM+",
-	"VM1bN8+MNzq6Fl7IzaG0FxWbpZ5TfnG9AnfWKYbpytdQhZ6PqRgoRmjIHJUZRArXWAQnHV2wpFTYGEOM",
-	"Yz0loslmqqg6jVdSh4BIJ1i08yzsxaO0WlFmwBtZJrg5SUYlWK8Y5LGznLYogMcbDwjNZAmt/URYEbA8",
-	"MHagYdqUjGTDG1/vxzhkB9aQJCulkgg0VFM1Q2f8ZyZsmicpqua56wQCTq7AOBSbVSDY0S4rxs0Io+cM",
-	"eufOMcfr0DIu5QJ1vV4lyrmMOHty37Itzpk0UauKYSCZFdOH4Oz89FQP21RAtDvxUKhiRKNbeMKyqun8",
-	"XFQ1QEmp0ANOMpU4NARgpUEmnQ6kwmMkfGRA5xCZoJY9Cq9DGbjlOhXqINj+wz/aHzxkpa58dJTpO9U9",
-	"jTfKKjuph5UKoOXCb++0332DBR766TqprIog6DgJs+SR+NrM3PRMdi6/mAKvEc1MWPwK18mdlT4citle",
-	"Ij3VGYtnnug71DJp2auXBfNI2HKbiyY9ooU8ahpiZiuWAVqtwwpNUTAEgCpcwNMTRi5AHUQbVL05rxME",
-	"QZftyPIWgAQx/RJVKqEwmDghC7hqULCN3lEAQwRBa6rPqEBSsW5AbCZs2WHhEPOoMrVkxpnVq3yPBJ1F",
-	"C3ktQEMxKu76pu48IVMZuiPE+TvOjKVQQAisIU1neU7RcCQcCVwRAmoNYVhTAqlAXzgS7qN1UYwyTdLu",
-	"XevrhcvLGpQko6co9TaKPTwJqZfbdb2OqprLyKcIhl9+1JtOHk492dhqf7h9uHGX/fvJxi3yhqMofqp1",
-	"4/3OZvb/sN2+97ZVOogVzqdJVbN8Puxqo0EzE6qMKnStT1J7FIyqNKhTwVBrWscmRPDNWdX7UyAaiVgL",
-	"4IdeeQisnVPFk795CrrXq8eCRNyJAikTj9ObMU3Txvd0t4CDjoREAXTN4euequiO53cn/rHEY0SMdqol",
-	"VhC/ydP3WJixryXMcnIgFaBxq566sYThTPFCqxEfnQDqqCYFfH/wFNQAjlJRJgT1rIpPrSjqJzPzFj2l",
-	"msxyUHYZBFYSwq7f7akwVVWw+c+oTz2F4wvSkrGSeaDr8GTjludnHjLi5mgz1dTL2A53b6qAzXAEGsLZ",
-	"Ew054gecFyH6LK/QeY5bwPwgl4coev2AvNqTM0AbBI/OEg7x9HauUvkqCT+G27uATTPMPD0eMuNqPXlb",
-	"hJPsI+ZOb7l19urKNncGXZTAkWlnIChqOlxSIap5DP8QzUi2fQuCXaWAoW0aXwMrFFXTfFhQVaUVkXZr",
-	"BTOworJ2hacXvvefxPfeRV64hfxJBUc0Eus/RnR4qs2ZfGk2e3SBAZMdjqgF17nxOE7hGyfe31NG646t",
-	"ASvEaFku8+Bkom07vHPuTWbW0ei6xyyF5wpwOMGO8t9QIVfhN/+i64ErV1713IYZi0Se7i6Ip61VfrK7",
-	"Hzya0+fuh1gkAqbHj6tQ3qEVOEAKv7iA4Se9gOGKEOhnnOT3rcVxvR2Xr9IPo8d/aF/uRL6IJY//ouOC",
-	"vitCYOAkNDqvSXEWeaIQrlt5p1de9Sn58cqrZL/p9WoVak1fm4HyM4MNJ6uEQOwmuEzLBfKXA54rJyxA",
-	"T95xGiDeF21Ht09VuhNbJnQE1FioMUOhwzCgqJKVIHbqkBXUdEDO1ZpOD9w8op87JlhZ7IGeSLInGqWL",
-	"4g017GqnHdz8mlidjOjv32u9w8vJ7t99q7PK85ONN50P929/zs1Nlha79+h+R4giMLHrmwU8YWVnOtHS",
-	"MxWMZqlaBXzC0pog2Bk66QpOVHQ7OY0YOU9TmnHIOj+ip7kdZ0ZQB8vKGqJnN75hhCePIOwWPMiOuszo",
-	"QUOr69SRtqCzczhGtDXVPc72zSLYQ9w1jSxbqaEWsLm9WJmhIFaBrErMAefxThKFnuriNuOwQWbX4St6",
-	"AduHDw2oAxbZzg8MiXoXbGdnjZsEL+muEnYKdrmlQ35GJ+G3EecmeF7lzoqMvtJZ1P/I8vtdCus7irv6",
-	"lV7tqG3qKUnqrED6X1APlJf/dNfs9F4mcGTxf0dZ/5NX17/y6okxmLcq/vEgzFe0OczwF6jrvwl1/ZTg",
-	"yY2T9nZ/e/D99x13IThTsI7VsE6g5Hx8YrQk8MsY/MGTaXa+YtudquOGliPL2o121JFyV5xzDlwAnZPB",
-	"z4ypBoH8qNmjqIaAeWDGqwHw11RaThGyM25aDqHjyjIX5Ir3RKM9sX4LcnUJ83zNCq260t1h7q6Qz26i",
-	"bH/xGRt7a3Nn79H9biUomLefJS35uNmdC8Xc7AWcdpX/slgk6CEjZDm5uxYS45CB1ldxlhHTQdBJaSgM",
-	"0vw+Cl6O0ryTQgDRXoKQm3XI41vaX37efmsztX/7n633r3HqN3da1//P/u3PW9evEdN1+3/2bz5s7Xzj",
-	"7GL/7ltkPj76mHDFjdajbw+2t11t0AbYbb3O71iowcEPfzj45F3WQPvmn1vXvxIKeP+db9rbv2n/+mrr",
-	"2j/3dn9rgvud/T/8gyzM9YdOTzRrgbUmgMONe+3rW8722nfutd+/Tqd/SjVQypp2HehltV6RHUW5dGQY",
-	"/M8a0hRV5lWgappaUmgdZuZFZdPBWL6Ai02gId3QFIlmpbqqujkCLKwTe0dWCMSg2KxBXe/qvu+4t+R4",
-	"B/6PfBHEj3ILxJF3Kvykzv1nve2MLxb373N47poGQ7XiWqwbB/kBOYHs7PB8qMu5vYYkVSP8RebOCsNg",
-	"2dT06NZgeYDaGtJC/DifnQazGAV+bs9CvGiVWaQhmi3f7bZ7r1/avHbm2PsxntJfZt4f4zNsR68nv0PD",
-	"/PaoazScRQN5jAcNtbSmyXUVBs1DGzJrKNt3sIEgpU5wXVjHyk7xcApn8JN107m5sblSc3ZlhrsVuSwn",
-	"Yttynni4iaxtGZ7wbsjndpn+pHcQnYxfOkTb8eDec/0Sn8oXkP7fBelPxl90FXJT59ITucwSvb5/Pk8e",
-	"2WD64F/vta7ed8rc9kd/aX23cbhxNyCw4iqOO569TTmveT6qJUK48/oBFwmeuvvePt3XFtj9uT5z3NH6",
-	"/BdJO1tuX/+AFQ/e272x/9cHra3rHIezs2fZE1DmqkakIbjiqnL6XLdMO+YBvA6cNLJLpdv3vmnf2HZe",
-	"edH+4k/7n2zvfXevdfU+e582DDyrCF5n4bqecfqE1bgMEeeN/+4f/Ps4gj/4AP600f74vktot7756vDt",
-	"G+0PHh48/PX+7c/BcRPhKo1LG2VFndlM7N99i7/9jG0KgKFbB5gEjzfunbQrATjheHtza+/bz/b/sNva",
-	"epcjwBvvtzYpjGcr8f011kbrd++2bl5rbf6df2K2vbd7Y2934+Dtf3SbchfKp5Pd2tppv/Pb1m8+53e9",
-	"/fHXhx9unXyI+59sH2x/5jIqTOza+t27LjRrPnfdyLt5Z3/rWuvql/tfPiI0F/DjjXs03c8THP2Szm+j",
-	"phX8WDEXTW34BEubkdIpTjebQwF0jpKYM4/e29++c/jeVwefvNu68Um36GrrlmgaZg3toHUzV6sq8DoY",
-	"BewX/K1g30D8IW8YthnPZ0VqGypYRoZZ2eWFLv1Zb4V3653uGqLjEviTCGK/y+GFI9Ssu/tnENcdVPpI",
-	"7ucj6mgk4ZmiY0W9k5ZYJNbfE432RPqd9Dzz+hwrpz19c8H0rH0T+RBIBWwB8fQE/WSK4/iRHrfqJ1Qx",
-	"J5uIH1G9dBvZq88WUhDpezqjjs/e1PRSeiE/5sKte9/fa9+51/7jr5k782DnPhsM82IGfkQcy7o5/HCr",
-	"ff0Dl6PwN1+1N97Y273RuvrGwfYuhbJED0Hmd9eRbJdJc5t51KkCSqpWVGTdrOb+rICWTw7BKUdOyU8C",
-	"PXy7Z7vN8jo7O+Ztff33/UebTKiRDXj1S46gPC06e2NuTyfEdQ3CQzvdxq7PacftL/7U2t31dkOappRy",
-	"CdKB5jhsYwTbPXRQznf30vDE9Mh4NvOjQ0fPEJ0tHHz6f1vXHu0/ek+gw/ny/dbmrYN/8lfMAeeXslPT",
-	"C2fGOpviRagddwDv7d44+OrLZyOsa2uUjpHpqfxceiS/RAgamZ4azc1N/junqvX131tXvzy880X3qUqP",
-	"jEwvTDEKz2XncqO5jtXc2/3twSfvtt95r/3Xf7U/+kv7+lbrNx8/G3EePM1OYNofvXOwsyOAvR+227e/",
-	"aW3dPHz7xsHO+276TEvLM3f7j261bnzyjDP190/aH71DWti+6yFMAOyxi5gXxscL4+N/rfFhAwcP3Doa",
-	"PPz7AJUPID+WZo967ULt0Zr22cno1MldzJJnVs/PTpuvIu802bqr8eOBvEfF/4RA/lmV/fFjsIHAkeQf",
-	"ocifnvyjWjqaWj+48PNM+5HA4fiB+IGKIwfiCzGefghPAy9OPgp/q90XiDzDrD8FCDnaRO1/JoNzei6T",
-	"naMLlb2Qm8/PuyxPJ0gh1h+V8T+mwXnwz7fa325ZTVuGZUmtY/m5bEXvuOjHPqM5uSubyfqD7U9ZC5Yc",
-	"3/9k+wU6fIEO/1ejQ59d7sETvjv9RD64I/bFkQKLJd08tcAapbhkamRxaSI3mctTxWJLrMNPb+3ffJuF",
-	"rP2YgsrZLpVSmpXbjp5PUHWMB7wOXL11emcOP7yx9/1N9pLLQn2xy37WXebHmt3ZqGMj+S7rUVto4Gkj",
-	"hzid84vz+axfhMT+l4/2H33c+u7N1u6uQOyrz2/YhPyIu8nZD4tRpGHerGTXEL9hpgINfseao2y9FT/5",
-	"XHvOOQHgdXDUsLlL1/WkaxP+QQWu5u1zf34eQ89XrPZdUQYvtvPPup0926Q7C3dslQ4/hffHrmemJ+jT",
-	"75DymVisu2h51kSLE135aKeoQu9pkR0vb4Z1Fq3QaTP7wkoZODL14qhcC1dGguVzedpB0/DebmHcu49a",
-	"H3/c2rrxZOMWW4mDnfvsSevhtYPtHw7vbLce/u3gh1v7d99q37zfunp//81v6MzUNIVMJpDVKr3XR1Pp",
-	"nTs81w8jqCHdoDfr6DqgFz+HOy52hzUlXJXK7svdA74h1q3P3j6e0u/ebH30sIPSIpRW6jUfQiHQUFU1",
-	"kItKEKzryK6JZQ5T0UEdW5GrId+xxPwG86rFER2JId586OOzoMN2+LSZBd05W1Ykvusc4eCfbx2+zQLt",
-	"HfkhdlpIyB0qXKpjWXd0Z3NzZ4cdCUvH5SgJNO13zXFHGr/9TNJUXad5vWb2qnPEznSmK69e+X8BAAD/",
-	"/w==",
+	"7L0PdxvF9T/8VuaoTw9SspIl2ZYl+XB6ZEuOFf+35SROxfGOdkfWxtKsvLuyrECeYygJoSWxUwKUlH4J",
+	"lKQ8fYpNSwuGQHkviSXb7+I582f/amU7Afr8yjec01SWdmfu3Llz53Pv3Hvn5YCk1uoqRtjQA+mXAxUE",
+	"ZaTRj/NorYF0I5zPkr9kpEuaUjcUFQfSgcPdrzp/f619d3d/b7Nz/43D3Rvg8eZdcBGNVqABZmHrBR3k",
+	"s0AtA6Oi6EBjTQ2DtYZqIKAYoFlBGEgqNqBkKHgF6I16XdWMSEAIoA1Yq1dRIB2IJseGkiMjg5mxaCIW",
+	"zfZH45nkWDwbG0zEk5n+sdxgLiAEdKmCapCQaLTq5C3d0BS8ErgmBDbCTSRVoFGHrbCuNjQJkcdgSW0Y",
+	"gTQfakAIrCpYDqQJI2oqDmuNKtIDQgCrBmmtc/tBe+vPh395vX3zfRBsf3P34LO7B5/9u719KzQMjAoC",
+	"dbiCdCCrAKsGqCq6ASDWm0gDnJWRwLVrQuCiRci0ihkdbo6ylo/ubXU++GZ/7x+UnRrEsloDbEBAwVK1",
+	"ISMZKJh2rCsrGMmghnQdriA35wZT/SO50ehoqj86MhbLjOVGBqIjA5locjQ5NhIfiP8X8m0BaQqs+jDu",
+	"3zv733/Uubu7/+gP7et/O/r9g3y2c/Pd9tdftLc+P9x9df/rh+1vtto332tvfUW5asolcogrqDdKVUUC",
+	"q6gFguLs4sjyRG5pOZ9dfrz5UAwBVQM67d58s16FRlnVakBCmqGUFQkaCBikMT4r5CE2HvfEOJqOxmID",
+	"8f54rH8gFYsPxKLO//4b50dZwdBoaD1lm7VOp6AEdZQYAEHdgFiGmiyAOpRlJIfAwngmPphoKkZlfiFD",
+	"mUnbBOo60opYLOSncguFzNRssYinZ6ZHc8UiHpnJLhWLWARB8ilNiddgE5RaBiKqR0LKOmmaNEp/JJOM",
+	"YQ3JoNQqYtErYmIEzOBqC8Q3NviQdQA1a71BLINaQzdACYF1pCllBcnDAGKANE3V+BtFXIMtUIXSKlCM",
+	"CMiAdVhtIKAbUKPqjtIiXsyNjmcKs5mlvoX8uelCbqHQJwJFB9Ax8LqmlpDVaRGXoVLl/UqQ8DcCFhAC",
+	"Ci6rEQfXBVAMXCBPtUh3EJt0BSJF/N8sXOECpfc4CTv4+6P2//yOyhlVk2SoiCxc0ac9Me2YhniYiV94",
+	"fiETjw4kxSIOugRSAPMLmYWFTHh2YnQhFl6PLQ8KrBNYs3qCOhNBtue9oAMx0zAqqqZcpfMlhiJF7NA8",
+	"OsKyTrZEFQPF0E2RGwbQFC8NEGFSVrCqkb1TALqCJeQcnKKDsrKBZDa5trbpOTKXCCDcqAXSvz7m6ZcE",
+	"j5wQMSGvhR3ToJM23Os36MOuhfFMOD6Y4OsRYsLSMOmFrEvSE295HWpkkbJWzekis2/NYpx1ZhH5f6rw",
+	"FpQa0g1Yq/eS2857Xx6998/OzS+o0C5iZQPoSFKJXFCc5JQW7/YyDDR0BUkGUMqgRgTEqEAMBkFNwQ2i",
+	"/8qaWgNYbbq3odjg4EA8mhxI/LfsNNeEgIb0uop1RMHpKO1qBMocpZLvCJxEmH6E9XqV68e+Kzph9cv2",
+	"6MmTMt2MM/OZqeXc/PzMfEAIcCBFZmXrtc47nx/dff9wd5dwwWbQ/6WhciAd+EWfjZr72K96H5vwWdjK",
+	"kY2A0eyZbUe7nZvvMhC9v3fr4G8P29s3LQ5d/1v7+t/ZUwf3Xw3xHVMGdajBGjKQJhBA4tAxoKQhuKqD",
+	"zGx+vR9Q9keKuIhfAVYr4BXQ2do6/P5z8Ao4/Muf2ze+6Lz7deejm+CVIn4lHA5b/yNvOfgCXgFOqsnb",
+	"u1917n/dubXDx7G1ffDJN53P/nzw0c7+t/fb1x+w52nDID99ITOZzy7P5+YWcwsF8AoYLxRmgWfkTgjH",
+	"B+ESGtppe+u1oz9c9/xA9V1Pm8VvtvjDfY4n/eH5cS97H+8BVE/XBH++N5g6ZTPWKyfsnE/ZHHuvt0I7",
+	"XXP2K9c8aoXCJqLleyzL3kuIqC612nCYpKeQS/oSU2RcXwWuCVbXHnnt6v4ZpLeLSh9B9iPqpZO0rw8T",
+	"T9DELvOcPcJRKxm+3q16BBPMeH4ABixVKaaKRmPLMhpKSjAaj8aS/UMxlIgYG0yP03drVMm3AFHJLWCo",
+	"AK0jrcUZpdaRxlFsge8EpNXOhw8Odz/u7N0/evXto4//1P7mIQhGo9HlUr8cLSdisWQpmUDJ/hTpKcS7",
+	"wiofhVqmOEptYgqbNVQmCN5QXRwPW2MRgK6CMlWo0LAJ4kRrCJRUTVObSCY7aJ1tEL1GTYV7jGplLLUm",
+	"lZpiIPmZtqYxKoHTo0vLk/mpfCGXdW1QRx/fObj9xtH72+2bX/6YG5SzXe6BMBCosnEMA72qNoFsM9bQ",
+	"WhEwrVLoSqTEYt4LOp3KtMW7Ig7qCAGxW6IpHH72raqLT+AV4BoF3TuO3r+1/91t9n17+/bRG7cOd995",
+	"vnv8LHcPv5XTW8q7tLOvqDj1s4LLSNOQfAoNbSJWMBBP2brZasDSy9Mq03xMkUHyONVIT6MGbS3o0Ogh",
+	"ulAxa/4FvYcar0AdqBgxFaypTWJOmguX2Q9kccej8ahHQe9/89bBN39pv3Ojc/Orw38+7Nz8qr3zP533",
+	"vtz/7v2jj/9EaI0vDyUkKVkqRUuJVLScKiFCa5qOsHvpOicmJIASkmBDR35sICRDh3YCQabcj97fPvr4",
+	"DohFo2t1PnqH8WR5c+ibYa7XgASrVeanbsKWS8v7k0+FkEg406PPot4X8uemfQyPo7++dbj76v7eraPN",
+	"e4ffv/FjqnZmcXk66GFsOE0L2xNVhkoVyW7f0w9R3TYPiM72EOaE/Iz09t7e4V9ePXpv5+jjPzxX3T9L",
+	"1e1aFR6d7VkZPUB1t6g8h9Y/I2i90NINVPsBandpoZDz8/gcfPHo4NGH7W9fa+/tCYe7Xx18esve/H9M",
+	"Lezop4fy1ekYmfAMM5ANqtBA2g9Tto6Rg1fAceNlutf9zXN1+3NUt+7V0FtSu1aEV/t2/fhc4f4cFK6l",
+	"+Oiaz0iS2sDGCKxC3wgG1xBNGLnWUA1IhgFBib0IIGsHBNmj7a3PD//5sL31Vch1RPFyoGR2FBMCCl42",
+	"NIh1xVjWkNyQSJfLaEPRjUC6DKs6uiYE6hoZsKGwA4JSLzKfbG57OmZ/Ptm8A3x/sMbiGcALOhudi+yY",
+	"ECirWg0a1NAzEgMB6+hMwQZaQRpZ4scNx4fezh9229sP25/9of3Bp+0PPj3avNt+Y+vo4z913npj/9En",
+	"hPDjn6AjaFaQUUEagIzqsNUxULBuaOZnnYaXMOJcI6NstgZTUtUqgphqGf6VWrqCJIMMj0uK/1Htk83t",
+	"bruRndk+2bzT6ye2NTZK4RrSpArEhiVGpPdIEbe3do8232xvvdve/BYE6XG7HkqDkcxCfhS0P/ym88Hf",
+	"WHsgWIK6Ipnvh4bBWC63ADpv/u7g0WeH//zafKqMkG4/VMQzs7n5TCE/Mw0Ov98+3H5gPmevMrvFbG52",
+	"ZiFfAPvf/+lw99WjN+6YD8uoruqKRXyIH9jyA1hKbEAIEIICQsDqMSAEeIuBl5yneObzpzybdXGBh2HY",
+	"jAgIAS8PyDNONgSEgGvs5Peu4QeEgHfY5DnPyHsc9DokZ4QQF3AJ0xiiO4Djmxmzd/fXWdYZPRIetSN0",
+	"fM5fHVFCbDjYP7hHAAhLWqtuINkOJGF6fxUxp4FL/aByGUmGso6WDaWG/ALoaGDS9u7B3U/Z8a+5SJkr",
+	"1RlXVEKSWkM6WIdVRXaf4xKNHY4mwtFkIRZN9w+kBxNno8k0DSCy9JAMDRSmZAjdJ7x8WMuSm03Hwdwc",
+	"e8XJWNLQRl3RThjut785xXBZQ7p3oPH+HzZQFsC1jNXjpcAdK+ah7QXdjAPDjVoJaSBYQRsMWegIG0R1",
+	"evGmJy4vNjg0Fk3lxrKj0VQim4sN5kZyyVhmYCg6OJQZivfHx2IjyVysewD0AHytoWhIJgvFHo3glTX3",
+	"VPjP8Es+Wtsxn5O+O5GLTTffO/zoU4tHfktGB1JD0xA2qi0muhyZIGDq8O5lI0MDnmKVMtjlG4Tn7TOo",
+	"k4dhFcgNGkUJgaYaVGVQvKEYqKafJPAeSeecg5oGW10TQ0fgx97cqFojA0c9AdQJ7lQycOjaA1/QgYZg",
+	"lYq8iU6GAawRNUj38TLCINi+ecMLrbgSXuZEmvsIXIdKlaDhZdZGIE2jEoVAHWFZwSv210JAb5SWa1JF",
+	"IQg9lqJBi7FoKtCFw9xdHc9nJ2645keOD5ZobxEVylgUbN96Z/+7W2ky4iebd3r9JHQ++4R9297abb96",
+	"r7O1fXD7887bt/a/+4Bx2ezYgnyMl8NAghiUEN0BZA02sRv7MWadAv95+emHkfZuHTO0Y36lI2hgewxB",
+	"3lvIM5pnwK2OST8B1rW3vnqyeadz98v9R3842rzHVrDnAeHg7t+dh+cHdz/s3Nxuf/3l/t7v2lt3nmy+",
+	"1o368lkBKLreoMGbDt++J7zJFkghUIMbkwivGJVAuj9+ol61Rugjf13L2mNhSxXVT+QVwp+1BtJaxHyF",
+	"Nao8nM94OUtfqEOjYj9v/37t2lMZ04SmUxw96bClO6LKgIbqCBquSEY7WOsFHZQVVJV1apRytgO9ojaB",
+	"RSf9yTlKsknyyHXeYAQ4I3xlFek0AkxS15ErvIlatSomFndF0QEZEigpWDYDZWlQLqXaUF1nF4oZSaaf",
+	"1sHoA216YBkita/u+oEEEJzNTYV8AaNDcR+DHWF1RdUUo1Lz2Ql/e7+9e+Ng573OF+9YffOOKAY3X404",
+	"zIpMLpNdzuQWluODieVzo1NuI6Lr11PbE943KUGZ3EI4PpgIk7+7gfIwkJR6BWkG2jAeb75rwBUiEywc",
+	"vJdJkMtkM7mF+GCCkk72BV1XJQUaSF72xwtH77/e/u39zjufd27tWFwihBGi7LcBedutOJwYyQdD2sT3",
+	"mpr29u2De69zjHTjenvna2fAO88ecPLIbhKU1WqVnrmWWtTrY8AVN3V65txQ38b0SLw2JMv5udjlZv5C",
+	"fBSNX1pJSecno/WxfHnsrDy2PnV2dvVifyMGc/0bWl90fOjSTP/qaHb+SuKKkZQnRxOr8YnF6eSoURu8",
+	"iFMzVxvrG/3n1hKTcnVEGh2dW68txhbXxkY2BkdS+tSSMjQ7N3X+QmPo4tKVGaxNRuulmbHRlaHsony1",
+	"OVitVM6OD8yNn0dRHM8acwPapdL4pdrFuB7dODtypZLMNlfPzl3KDGy86MdR3CMbhjJz/7vvD+5+enDv",
+	"dXdajHM26ftuLiVi5ZQ0FEsNxZPwRBxtrzWTlm75cs27H7Tz+P275ZH651jka3eelDNvAAQPdx8ePLph",
+	"efSYh09gJ1yHm79x7pf+PsD2799yRsCFIkU8TZMd3FQKVNfyj7rKPIYrCBN7GsnU/WirZL0CZbXJnGAN",
+	"pWqEFVzEIn1ZJEJ9Hq7DBTrgPgLe2EeBfi2ACdWoKlgAC02lbNBtQTUqRCdT34db9THPdLfGdfGEmQCW",
+	"r1cAKLIScQatelJuXOGEXRIoIwMq9BgByrJCeoTVWQdRhtZAgu+EHu4+7PzmOvdukEZ0TkqzokgVtkWC",
+	"JtRBU1PxCgiK9BtRACJ1T5EPFMqQD1VVMrMDAj4SZp1U+YsWPwcilFQaNYjDGoIyBX+Op0FwtKJgpCO3",
+	"NeANqTx+vdAJsunpXg3U0pYammK0FmhyAp1XS/ZcqRDdw2Hnt4c7nxAN6t5huwMSgtaqcL7GUKSzCRZh",
+	"1jvNA1DA8mIx8HjzYTEgUDWwrBua9Y1hHqpY31jmt/2NSZb5jVjEzQrSEBBp8zSxhyIFWK0SQ9SBBQio",
+	"Fa0mRZbZ4fIzsI2jiC0cnJnNuzEHQ9WZ2bzHjRESgGjRL7qSCwQgWmMVixia+Yb98bBUgRqUDKTx5EOB",
+	"rlvRGqTIHeLuNC6CRFRmaqjlIn7aXBAnQqIDrGvKOhncKmqZCWBTucL4TLZYxIvzk8UiPjYfjCZTzE+C",
+	"EiL8ZuDVqBC8KhnVlum0EUC92tCLWPyVSAfJTi2Q1mKQ03RRaYhlZrGfghitU196CZIZ/pUYEgDp104+",
+	"U+VWEbMUtCCq1Y0W9X6cyxVCEZCj7gsL3UJ+ymuoqgBWEA0BK2tIr7DdjVJlcT5SxAUiRSpZvQZi0f4M",
+	"bIOmqq0iG5AT0hTsmxo2q6mGKqnVYiACcuzx9KmWCLesotGYZ6WclHHqWUZ2AopnNcWy2dzgYCabSuay",
+	"Q7FsIpfNDmQGMrFEKpXI5oZGBoaGhvozyVHfJefOrGKJMYSbVAELQDcgsYeLjWi0H9k5MjS/U0P1Kmwh",
+	"B6eZUA5EY45IJbZnUfvMSn7hFppbs9leoroygVqBk2w2pxo84eSzYKXM0FwZInGMltMrxGGKL5nBbwk9",
+	"GThZKFyiNOSGKe40HmcHIQHoPVIQHXLmSIqaha1e2bxPNrf9EnqfbN7p3HzX+6Of2/bJ5h1ry3DIAlEh",
+	"Lv1SUauyniZazz8LOJ/tTgQWgIbInCBMc1UJavN1QhZxt5eYQwPxtB5gMRQBeYPmqepM97MhQMNhWLrz",
+	"DHWEdcVQ1pFpnQd5mj7d4Pf3Pju493rnna3O6x+2P3uvs/Mv4eiDzcOHrzKU3c11hsFDQhGbEkIo8OSi",
+	"6Y6cRbpgjlkhXaEY3kVCT5yJGJnBPVCihhZ/v7lRh2QlNbQqad0w6nq6r68OW5EmUjYUHFlbi0hqrU9W",
+	"pb71/j5zqvsGorF4NBEfjA8EulOyupM3Du69vr/3yf7eX5lvjZ/fU+lPdx/mP9l89TTBsE82XyviQlN1",
+	"8o91x51yYbaxZGbzOkthJrRjVD3mBL2Ig930hKz13OUapo1ggMIS90S7XWvB04yDYamCBjHhYskMEHZp",
+	"CrWJgaxKjRrCzNPO1FUEXKTbKM0UqBJ9xUMkivh04cTxaDwajvaHY/0hICs6XNEQ0m3ogBGRQRUj+uRA",
+	"JBaLRAdCgv1bEdMOmwrWmS/LGS9CdCkzvZFCz8nps0QLwmoVrKK6AbpTGFioCk9h+MUvgKnuzHBkpi1D",
+	"zl3pBVeanvvBNHCqVQE4cyUFwJYu0+BsbQrAqQJDdIMjgyBsLmITIlRbAGG1sVIBhgoU8h2ZGACBVFXI",
+	"B6rGdKQRQMOjvRWiTCTuUTJDw2kECW22pmJGPjMiCSuNJnMk6i/Q6af+jKBfugcgexsQnVubGBoGsIjr",
+	"qoINUIMUw5wJmr7K0BmGnAlNdSSxMw+ZJtFTcXKxlvZLnlSqCBuRIhbJO32SiulmhyXUt44kQ9X0yBVd",
+	"xSLbBhgkBAYxL/jPFK2xYybdQHUQLOQWCmBmenKJaEHdqRU9qKuEqiyE3oCrCDOOKgaXkF+ACdRicE2R",
+	"ETZoerdexGEaMmQtRaZZqWQT9XrmTC9YfOaMA/kf/OXVo98/EIAI6wqb2+VV1IrUUU0MpYsYWJnWApjN",
+	"TQmAIPFfJEFQHMmdy0+D2fn8hUwhByZyS2RG6K8x61cC4V1PcNbRrQmwBHiyPzjLI0BJQmyfUtWIy8Lh",
+	"tpC7qEYNGlLFaRqR0ZLGT2fopEEFbUAZSUoNVgXQ1BTDQBg06nWkhSWoI/eJAaOUdIlk2gnUUVjB1iZa",
+	"bUXIvHTtd2YSAZkdwVK2Fsl8c/bZjcuqJpjKhXPtzBlf8EFntWs/FoBYb5SsKU2TSQTm3C2OTOZH6cQI",
+	"pOGFBjXHZ2mTE6iVx2U1JFhVL6hU5bOgG+BQZXDmjB+qOXOGtBx0qhwXDaO5+UJ+LD+aKeREAVyKDEZT",
+	"3i7dsEjBzhmjjTsmC+pO3pPZRARshCIg43/yq+igoSOZmW0lZDQRohUVSMOi+4ycWXqi45xcjJiL8MwZ",
+	"y1tN5oH+0d69cfT7ByFmAfqYx0BHBhmjUxIYxu6PszokdHSLhbFwsi+zMJrPh+jW4nAGAwveyYhLkKw2",
+	"cVWFMpL9z9ctncJjbM18eTIST80JoGKuzUw3Ct3MSP+iv29GBKYbx6prgek6KdLUF36UzhorBpjWY9hD",
+	"zNBlnwbemGyRAtLDnX8ffLezv/eN9+cQnYLucixcz3sTDEWTPtGOz3QMxnyZE++DlOhCaVZUHTmzrxTH",
+	"OdepM53Yq1TwvIznXONMEUMM3OWz3TWFuqyV00B90jbTLwJ3OxIZreqqH2A3Kgj3RO1MlLrm1mPqFXEs",
+	"As6cWZyfPHPG1OLmkwbUVpDh9a+YyaFNRUNs8LBEo4eZO0ZgVLHYq2qLjMcOCzJbZuleDCGTJ7t9NWwd",
+	"Et1gvkOGpTYM6z3SBlZp+/R1gwK7oEhMBeeqEhmo6fr+V8QimzVLMABVIwiWnn9ypxeDRwDwnQ3LSHtB",
+	"B1JFVSQkgFLDAE0yERSdsMpdfJskCoLiDfrBeogBmDhh9xwdAQtqPHOGqo46AfDYCNPekUy4TdULUzdp",
+	"IGbEx5tvi5dFIEL66aoIxCj9lBKBGBaBGBGBuCwC8f8WKdm6AVs8RppCPYFrDOqtZ7SZkWjiLy9dEl3a",
+	"uoI2iMFKoL5mKFKjCq1NznH4RawPS6KZf5xMCxFG8awIxD4RiC+KTGwg6SY+IpJ/x8i//VmipPsJP0wp",
+	"ZbN+5kwaPLVjsEx25qqCCYhFUKoAFiRBCVYwNSNEVlUquhHNhARefs30JFahbqQB69QJMYLiuVxBDAnA",
+	"IsDlcjWbt1AKpc1bL8j2yjq8igyjMo8i1xhW+Q/qbATA42mk5zqQfCIag21UrNgQpmMjwyNKd8BkKXV7",
+	"EW52uWoZFuXuWuAuihQC1oG9QwItlzWRLNd0CSd7e4eBQ6yZ+FDjhnmZYbVegSVksCFzwQnxZon81KFM",
+	"JyrYPzAArL2aYXoTA5OBD5KBu/Q1FaX//EEBAJ5yVQIVQL0OieowTHVIZVZcRa0XiwGqDIoBMlhF08EV",
+	"VcEMZ4mCaOk+2gDBCQky0mnLm2zRScdrixsDOMz37C4+GOyPOzlJjHaiSKPhVCZ8WaQWZ8hhM1mHNYgA",
+	"IV+frKtbruKrxLRjoqwT9BZkXtmQwB3cFt29Sx0RXSJVVWmVyQMj0+3EFdk2YWgtNl6MmibBaUIKd8GT",
+	"rymNAv/D7p1SQ5sm31szKgB2LMA9HF4sYG2yPoXZPIWR6Db7g6vQgeDAxoYABjc2QrSEGFHebIPl8mG6",
+	"fZm/m8NHZp3qoAKxXGVL0HaWKAZzMuggKJIVKgpA5IeBVJfECW9tmoEENU0hO4ZPihJ515Ph5f7KrtJm",
+	"wig/eBikoLNXRlUa9C7vFiIcY+JWU3RdwStpLqBso8n0IOZZy/hRI9yq12UI9jxoVBoMlc1lizkMBiJ+",
+	"w6WzTqwqAC2vtlUojtnkQQpgnb5sq2IU00eUDupS9LWkWOQsVpuhYbb7NxUdmXRTpKaBsqLphmWiWKre",
+	"PxCY7oqgC2kxe6GqqqsArkAFCx6jj8hsBTKQy8J2GRCuMd3tK1Mg6NxvQ9YiIaxWnNqC76Em614w1Qbt",
+	"jJvpTdhK214MaGPb/mgUkCbKAmcL+7k/GgO6w3fF8G5JbZCNqxU6wzRxwbXq7PAgny3OLIxJn6JD4QIC",
+	"9e5NmlJu7tF0Tz6+XqbtOaU2+ipqCdzWoqDDRPdmKU1TaBxRggR4EFLMIpsgiFWgoTCTMkWnuz1WgaEp",
+	"tRo9FyYTbkMj8hcji7RtWsT8NIvBXdOMiBTxEC02Qz1EVHYdaoZISgkx+7+Eyip325r1h+tQ12l1RKZ/",
+	"c24MqoNgt281VMQZu+Ka6ZZ0e3/NZtLA0BpINFE7gHoRsykNErgxk8nNBruhEVkrCjbQhhFiQbvkORto",
+	"xSh3ps6NxcL2nxAXMcN4VVhCVQE0iJlxTDFbVfNf4szudZmhdAk7Nm4OFLs00LAJ6LuklRHfA30VsQt+",
+	"DZPGuW0m+FkzsKSuowhjiqJzOKLo5qKiDkeLg0W8oqwTYQGyUi4jjcyCI7KOAnyyfTMgwe0ajCxfSwRk",
+	"qlWvbUInSsUOrjR0ZHe+ilqWRM0+ldor4hwhSPTJzKBCxKkyI0e9cZZpOrMvUkpM/5IFtx2hlix64EU/",
+	"ZM7AlwiCMf4+2Qqt8CcaGOl80YxkIG96ouNEAgQc9IeGgWhzXgQvHlPs16T5hDjIWCJMrU8DrvDUWnPa",
+	"rZgapxsQg9ncVARkWK1csmPAFSBVkLQKaghiKx7AjkqlXs+qgTQeE2qhAI7UmBJhqoadbxWxJ0wAumkw",
+	"WG1zBesgSL0ZJVU1dEOD9ToLj9HM16jPnOFeUEFVW0lddB8rBJ3nFgLwHEcU8ZRpSol2iIYo2BaWkzy+",
+	"4MWh3OBQ9OT/YqJQxM5YHGKC6BEri4f/tLyKWst1VBMjlkPSkn9kHjn2lRtY7uMHkn12nP6vnKHiL9KE",
+	"FOqjsTB3EYuxoaRJEOMeE3BxaCiXSMXHsiODyWR8MN4/1J/MZQaTY9n4UCIbHcuI6SIOe4xQEGTWvV6h",
+	"udU6EB9v3RZDaUry463bz0r0463bNpmPt26fRNvjrdukY5NAKlFpIGZnzjfWLjfi+bG5S6VL9Ymh7Fgq",
+	"e368HL3cP32+PpXq00fOzq82mnNTfVfKyas5pF/CGzPw4qUr/Yu1i2MTUxeuVmb6Nxoj0fMTZy8NzqYK",
+	"BXm6aSwoC+Nzl3NRPLIyN7sxG79ypZ4aiOfnWuMj8tji5enYnK7Po6G1lfE1eUaW1cmpaCZ51pBgfkzR",
+	"49nFrFTTL9fn1+cGkiO584Mb584q53PNin7x4oZsTE4sVVf10fmVppyPDcJc1ViYvDxVy6OVxIpaGV2d",
+	"TKKlq2hxbPDS6OJ04uzFi1np7GK+MaosjeWnkxcy5RKOXdBLo2enSpcnJtShsYq2ni8pVy/PoQH56mwi",
+	"s67PZ0pnV0ZziUuxRjR+Xj2XXJTrpZq+UL6oZrUqbPRJKJ/tG8memzmnlC/NouT4Unx19srs6uWRqXNy",
+	"5sUXKaMZvkh7zLNjDIWTo59OmmZv9JMlIh4XwWlXpMeP8Fxcfhpxoc4ZFnBHt3zmSTatNtG5/EXuWKd7",
+	"5vwk8x+fqEHEIiaQWaTO5YKdXiOWYHXZbB6rorUNiMlENCWV4nEUGxoagINRmOqPooHYgCQNxZAEo4lY",
+	"PFaS5Hgi0d8/KMkw3h+V4wNwKJlMwKScKovOxBQzIZNhxyL2gEfRfVuBJfzxaDwRi0djjn1G0UGQACq1",
+	"DGoQtxzbuR5KF7GYmZxfXZmujlxM1RuLxuC8Ub24sJSqjWcGxmczfcmJxsbV+Ln1pUpK7180Vgvns/kp",
+	"eTKVUvrWh1b1i319lVJ0LDUXTebnsFKeHcrl1sdbS0lUO19GUjaaK2hziZkSzk+lqmt9c2up0bEKLE0l",
+	"Rs41x0oXhhIrcW1KTcDzs/nJvum+7EzzygY6p1UWjfXY+dULlwqzehwmLhXWcihajk0u5tHi6FAB5lKq",
+	"cjlZV9Ymzw8ZayW4sbRanj0bj/bX5eil1syVDWm9ML1UHloZyRXO9l1RhyYuLg5Noysr+czqupEqNSc2",
+	"sjOLmenW5dHVq1kNresDhYm1mHzJqNRGVs9dnR3Ux9XZc7XBSt+qlppSpkqXR8cW85OTUut85tKVldXF",
+	"xNjSVGoRn50vrDeWUufjM1dzZy/U56rRSam8mlRXqELj7hrLaf4rpq3odMUSiWSs2IhG4wm3RL147IT8",
+	"Mj6WnHi8+ZB388v+7C/7s3zTpVja4a0vYi94D4ocLy/zPffX8ZdEgsucEIY6/KhTs1Gt0hVDx2Ho9j7I",
+	"Y41sc1N8uWgnwhUD6aIj0a8YEIpdGXtFMymz6Em5JD+Q5x0LmLZH9/Bi4Jpouna6PQxpYGrvRJQAI68L",
+	"Kw0GJ5LxxEB+sjAxOh5LjM7FB6PxhXzy8vRUYSoxdGGBnz57Das0OO1yK2KTeR5QI9qkPd66fRIdj7du",
+	"/8cYSkAOc+L5udTSoLyWnL2kK6UawppSzizIG6n4VBLOpAx0fqo2UjY2pmai9URq8Cps5RfGpFQpqiI5",
+	"WUvGSqtnc5m1czpcqRXwfKl/Vr4wm9BQFtc3Lq5Jup6cOpeND4yrK0pyonFh6VxhQJkqNJemz0ozsamB",
+	"ES23etZYwEsTc9OFJByfX1wr11dKSBm8gKYrmh69og+oF87NxlZTTWmtFltB9at9a1cLhbXZtbPa2oW6",
+	"2pw6NxLTLl4szDcb0oVarKzNreHJht7YyC1N5KcXztfmSkpZXVlUy4MTqUul6Dmlb1A1kskrowNopjWq",
+	"nB3E4/Px+uWYOnp+/ErfVPkinrg0uTQ4WVqqTMTVy/KVvrnmVFVLDjWX8mtT5y8NatXxkdHk9LmlhZhx",
+	"uTyZyC+pG80Fbal6NjeiwPl1RT1fiF+82my++KIYKeK8YXq5dHrsiVsUVjN/eWxoKJVKpYYSUWCopmj3",
+	"J6LDfAXQ6RZpNOIKjeRhX8V4rEgRMxwN63UaFWumYJZUuSUQO8jMIbLWsq874pSmyGjMdrL0qsfBAmVF",
+	"YiAR+wjWlfX+VdSKxuL9A4OJoWQKliQZkX3QNIJFOR4bLEUHYzGUksj3XSauy8JlgR0Oe5W6g/UiFq8u",
+	"anP1lfLk+sUJWVOjrYmlEQkpyXEZzhYWBtcKsFEYGCksao83HxKzGSKdmvQrUm2Zm/yKin8d7VaWVoDh",
+	"BYRlVQNow0BYV1TMYj18nVIiCDouDOD1enj4AbuNxnSN2py03C5dzdoFU0VHyRtiL728VtcF5jxUsOBM",
+	"OLrGTlqhAWoqMQbX6jo96+K7gw7qSOOOWnZ0RHYWWdENBUsGp1EtO5xwxO4UQZDmSiEZiAo7vwz7BmWC",
+	"oFl+lw9afJlli7lC1M06ZuRTQ5OQAHRJraNrItDUJnV5cmedK6DVytqjtcN0u+QWrQ+vG9Bo6MNANEMe",
+	"uZeCY7tGXaYx4gDItLAMj4UULTTG/BKnq2mmaoQNzNvMWoC0hC+LdHDEtZiN2/V6guwImfGIYE6/aE2a",
+	"F86cwooBFMoRojdCESBSTqWtYgj0cAJqqzongTPOjtpl5Bg8voFmPjheZiFSrBZDiMVgmHHLBHYrSE+z",
+	"MFyzLLAVpWMG7rCX0Ead+eNV7AiZpsi9W1bMYdoiLTiv2TC5I3CbUfAGRQns/2EozZlETwXpCRkNsjUH",
+	"i3sXSQcspIIqYxrb8vKqgqmTbAUJjEt0YOgaC+2jU0wzPxiDa3Sg2Fl+TiQtULETSStkeNhmF/X2hwRP",
+	"DC7lfu+ED1Xz1s0z442Or4UXckso7UXFZknqtF9cr8CddYphuvI1VKXnY/SGpNCwOSoziBSuswhOOrpg",
+	"WamyMYaYxHpKWZPFVFV1Gq+kDgORMli08yzsyaO0WlFmwBtZJrglSUZl2Kga5Gtn2W9RAI83HxKayRRa",
+	"64mIImB5YOxAw7QpGcmGN77eT3DICqwjSVbKZRFoqK5qhs7kz0zYNE9SVM1zdwwEnFyBSSg2q0Cwo11W",
+	"NJwRRs8Z9O6VY47Xscu4Nheo640a2ZwriIsn9y3b6pxpE7WmGAaS2UUCEJxfmJkOs0UFRLsTD4UqRjS6",
+	"hScsq5rOz0VVA5SVKj3gJKzEoWEAq03CdDqQKo+R8NEB3UNkilr2bHhdm4Fbr1OlDoKdP/6z8+7nrNSV",
+	"zx5l+k51T+PNispO6mG1CmhZ87u7nbdeZYGHfnudVFFFEHSchFn6SHx5dn5mNjdfWEqDl8nOTET8Gt+T",
+	"uyt9ODZme4r0dHcsnnmi79iWScvefVkwj4Qtt7lo0iNayKOuIWa2YhmgtQas0hQFQwCoyhU8PWHkCtRB",
+	"tEG3N+fdoiDosh1Z3gKQIKZvomo1FAGTpxQBVw0KttC7CmCIIGix+pwKJBXrBsRmwpYdFg4xjypTy2ac",
+	"WaPG10jQWbSQ1wI0FKPqrm/qzhMyN0N3hDh/xpmxFAoIgXWk6SzPKRaJRqKBa0JArSMM60ogHeiPRCP9",
+	"tC6KUaFJ2n3r/X1wZUWDkmSES1JfsxTmSUh93K7rc1TVXEE+RTD88qNec8pw+snmduf9naPNe+zvJ5t3",
+	"yBOO4v3p9q13ups5+ONO5/4bVukgVuCfJlXNcX7Y1UaDZiZUBVXpXJ+m9igYU2lQp4Kh1rKOTYjim7du",
+	"GUiDWDRqTYAfeuUhsHZOFU/+5inoXq8eCxJxJwqkTTxOr8k1TRvf090iDjoSEgXQM4evd6qiO57fnfjH",
+	"Eo8RMdrpLrGK+LW+vsfCTHwtZZaXA+kAjVv11I0lAmeqF1qN+PgEUEc1KeD7g6egBnCUijIhqGdWfGpF",
+	"UT+ZmbfoKdVkloOyyyCwkhB2TXBPhamags0/Yz71FE4uSEvGSvhA5+HJ5h3PzzxkxC3RZqqpV7Ad7t50",
+	"EZvhCDSEMxwLOeIHnLei+kyv0H2OW8T8IJeHKHr9gLzakzNAGwSPzxIO8fR2vqXyWRJ+DLd3EZtmmHl6",
+	"PGzG1Xrytogk2UfM3d5y6+zVlW3uDLoog2PTzkBQ1HS4rEJU9xj+IZqRbPsWBLtKAUPbNL4GVimqpvmw",
+	"oKZKqyLt1gpm8NwC+tz3/tP43nvoC7eSP63iiEXjAyeoDk+1OVMuzWaPLzBgisMxteC6Fx7HKXzhJAbC",
+	"FbThWBqwSoyWlQoPTia7bZd3zr3IzDoaPdeYteG5AhxOsaL8F1TIVfjNv+h64Nq1lzy3i8aj0ae7X+Jp",
+	"a5Wf7j4Jz87pc59EPBoFMxMnVSjv2hU4QIo8v9Thv+5Sh2tCYIBJp9+7lhT3dV2QS1+MnfyifbEVeSOe",
+	"OvmNrgsPrwmBwdPQ6LzOxVk4isLCXiWjfv2STxmRX79E1rDeqNWg1vK1Q+gaYVDkdNUViC0GV2gJQv5w",
+	"wHONhWUkkGecRo33Qdt57lPp7tTWDh0BNUDqzPjoMjYoUmVljZ370ipqOWDsWl2nh3ie7YQ7O1ip7cFw",
+	"NBWOxeikeMMXe9p+h7e/IpYsI/q7t9tv8hK1B/de764c/WTzNeeXB3c/5SYsS7Xdf/SgK+wRmHj4tSKe",
+	"tDI+nQjsmYpQs/SvIj5luU4Q7A7HdAU8Krqd8EYMp6cp9zhsnUnRE+KucyiogxVlHdHzIN/QxNNHJfYK",
+	"SGTHZ2ZEoqE1dOqcW9TZ2R4j2mJ12Nm+WVh7mLu7kWV/NdUiNpcXK10UxCqQVYk59TweTwIS0j1ccRyK",
+	"UCcbGXoR2wcaTagDFi3PDyEJZBBsB2qdmxkv6K6yeAp2ubpDfoYskbdR5yL4oYCBFS79dfdFAceW9O9R",
+	"rN9RMNavnGtXvVRPmVNnVdOfQY1RXlLUXQfUe0HBsRcKOK4KOH3F/msvnRrXeSvtnwzsfFWbw7R/juSe",
+	"I7njkdxPCcjc2Gt/73eH333XdWeDM1XsxF3bCb6cX58agQn80gh/QGaax7+27WPVcZPMseX3xrrqXbkr",
+	"4zkHLoBuZvCzbborQX4k7tn8hoF5sMerFvDHVFr2EbKzeFq2oetqNReMS4RjsXB8wIJxPcJRX7ZCwK71",
+	"duy7K/mzWzg7n33Cxt7e2t1/9KBXqQx2KsGSq3yOA5wTxY4DijjjKlNmiUjQQ0bIcsb3LHjGYQitA+Ms",
+	"d6aDoJPSUARk+L0ZvGymeXeGAGJ9BHW3GpDH4XS++LTz+lb64O6/2u/c4NRv7bZv/j8Hdz9t37xBTOyd",
+	"/zm4/Xl792tnFwf3Xif8+OBDIhW32o++OdzZcbVBG2C3HzvfYyERh9//8fCjt1gDndt/ad/8Uijigze/",
+	"7uz8tvOb6+0b/9rf+51pMOwe/PGfZGJufu70mLMWWGsCONq837m57Wyv8979zjs3KfunVQOlLbbrQK+o",
+	"jarsKB6mI8PgH+tIU1SZV6uqa2pZofWimbeXsYOJfBGXWkBDuqEpEs2edVWfcwSCWJEFjuwViEGpVYe6",
+	"3vOYoet+lZMPGn7kCyt+lNsqjr374Sc9hHjWW9n4ZPFzCA75XWwwVCv+xroZkR/kEzOAHfIP94gv0JCk",
+	"akS+CO+scBGW9U2PmA2Wr6itIy3Eww7YqTWLpeDxBSwUjVbDRRqiWf1d5fzsY+CA3zVrJ97j8ZR+PRNR",
+	"+Azb0evp7/ow3z3uug9ncUMei0JDQi02ua7soPlyw2atZ/uuOBCk1Amui/VYeSwe9uEM0rJujjcXNt/U",
+	"nF2ZYXklrsuJ2rYcMh5pInNbgae8w/IHu3Z/0ruSTicvXartZIPBc00UZ+VzM+G/2Uw4nczSmc1PX8hM",
+	"5rPL87m5xdxCgXxlA/TDf7/dvv7Aqcc7H/y1/e3m0ea9gMAKyzjuzPY25bw2+7iWCOHOqxdcJHjuHPD2",
+	"6b6ywe7P9ZrjftoffjG3s+XOzXdZ4eT9vVsHf3vY3r7JsT07d5c9wXSuSkwagquuCq8/6NZuBx/AK8BJ",
+	"I7uku3P/686tHed1H53P/nzw0c7+t/fb1x+w52nDwDOL4BUWquwZp09Ikcu4oZ3yq/bdP/j3cYx88AH8",
+	"ebPz4QPXRtD++sujN2513v388PPfHNz9FJzECFdZYNooK2jNOHFw73X+9DO2KQCGmB0AFTzevH/argTg",
+	"hPidre39bz45+ONee/stjipvvdPeoqYBm4nvbrA22r9/q337RnvrH/wVs+39vVv7e5uHb/yzF8tdlgNl",
+	"dnt7t/Pm79q//ZTfc/en3xy9v336IR58tHO484nLUDHxcPv3b7kQsvm96zbirfcOtm+0r39x8MUjQnMR",
+	"P968T1MdPYHhL+j8Jm5avZAVstHUpk+guBklnuZ0Mx4KoHuUxER69PbBzntHb395+NFb7Vsf9Yost27I",
+	"piHm0A7YN/PUagKvAVLEfoHvCvZNQhj2hqCbsYxWlLqhghVkmFVtnu/PP7tb9t17We9dp+tS/dMod7/L",
+	"9oVjtm5398+wBXRR6bMb/DCijkcnHhaduH04aYlH4wPhWCwcHXDS88zzc6Lu9/TNld2z9k10TiAdsJXO",
+	"0xP0k21GJ4/0pFk/5bZ1Okb8iFtWr5G99GzhFNH+pzM+OfemZ5Yzi4VxFxbe/+5+5737nT/9hrldD3cf",
+	"sMEwb2vgR8TGrJuj97c7N991OTR/+2Vn89X9vVvt668e7uxReEz2NsjOB3Qk22Xn3OYodf6AsqqVFFk3",
+	"q+M/K0jmzCHY51iW/CRwxrd7ttos77izY97WV/84eLTFlBpZgNe/4KjM06KzN+aedcJm1yA8tNNl7Hqd",
+	"dtz57M/tvT1vN6RpSinXIF0IkUNBRrDdQxflfHUvj0zOjE7ksj86HPUM0dnC4cf/b/vGo4NHbwt0OF+8",
+	"0966c/gv/og54MJybnpm8dx4d1O8qLfjTuX9vVuHX37xbIT1bI3SMTozXZjPjBaWCUGjM9Nj+fmp/ySr",
+	"2l/9o339i6P3PuvNqszo6MziNKPwQm4+P5bvms39vd8dfvRW5823O3/7d+eDv3Zubrd/++GzEefB6Oyk",
+	"qPPBm4e7uwLY/36nc/fr9vbtozduHe6+46bPtN48vDt4dKd966Nn5NQ/Pup88CZpYeeehzABsK9dxDw3",
+	"aJ4bNP+rDBobjHgg3PGA5D8H0nxA/ok0e7bsHtQev3s/Oxnd+3wPU+eZt/xnp80XHHSbgb2hwcnGgQc2",
+	"/ITGwbMCiJPHYIOLY8k/Bhw8PfnHtXQ8tX4Q5P8fth8LRk4eiB9QOXYgvrDl6YfwNJDl9KPw9wT4gptn",
+	"4PpTAJvjzd6BZzJiZ+azuXk6UblL+YXCgsuadQIfYlFSHf9jGrGH/3q988221bRlrJbVBpZ/kP3pHRd9",
+	"2Wc0p3e5M11/uPMxa8HS4wcf7TxHnM8R5/86xOmjOTwYxVd7nMpXeMxaO1YJssSop1aCYxTrTI8uLU/m",
+	"p/IFulnZWvDo4zsHt99gIYA/pvJztks1n2bVNEA/TPl1jQe8Aly9dXuRjt6/tf/dbfaQy5J+vnJ/divX",
+	"T9x7i2bX4vQVleOW5eDTRndxOheWFgo5v4iTgy8eHTz6sP3ta+29PYHYgZ/esgn5EVeosx8WR0pD8Vn5",
+	"t2F+W1EVGvy+PscVCFaM6w9ax04GgFfAccPm7mzXNz2b8A/ScDVvx1Hwsyh6tmS174raeK4ifnYqwrP0",
+	"ei+LruXX5aPx/tjzDPoUffod+j6T2PZWV8+aYHOqK0ntdGfoPX2z8yTMcN6SFTJvZt1YqSLHptwcl2Pj",
+	"ykSx/E1PO2ga1t0rfH/vUfvDD9vbt55s3mEzcbj7gH3T/vzG4c73R+/ttD//++H3dw7uvd65/aB9/cHB",
+	"a19TztQ1hTATyGqN3julqfROKJ43ihHUkG7Qm590HdCLySMBIdDQqoF0oGIYdT3d1wfrSqQmVSJNpGwo",
+	"OLK2FpHUWsA3tL79yRsnU/rta+0PPu+itASl1Ubdh1AINFRTDeSiEgQbOrJrtpnDVHTQwFbEcsh3LHG/",
+	"wbxkSURXQpA3t/7kjPqIHTZvZtR3c8vKwHCdyxz+6/WjN1iChSMvyE4HCrlDxMsNLOuO7mxp7u6wK1Ht",
+	"pNw0gaaQrzvu8OO380maqus0R9zMhHaO2JnGdu2la/9fAAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,11 +54,33 @@ func TestAccept(t *testing.T) {
 	}
 }
 
+// Every answer carries each header openapi.yaml declares for it, with a value the spec
+// allows (Wechatpay-Signature-Type: the one value of its enum).
 func TestSignatureTypeHeader(t *testing.T) {
 	srv := newTestServer(t)
+	spec, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := spec.doc.Paths.Find("/v3/ecommerce/fund/balance/{sub_mchid}").Get
 	for _, uri := range []string{ecomPath + DemoSubMchID, ecomPath + "1900000999"} { // 200 and 403
-		if a := (raw{uri: uri}).do(t, srv); a.header.Get("Wechatpay-Signature-Type") != "WECHATPAY2-SHA256-RSA2048" {
-			t.Errorf("%s: Wechatpay-Signature-Type = %q", uri, a.header.Get("Wechatpay-Signature-Type"))
+		a := raw{uri: uri}.do(t, srv)
+		resp := op.Responses.Status(a.status)
+		if resp == nil || resp.Value == nil {
+			t.Fatalf("%s: %d is not an answer openapi.yaml declares", uri, a.status)
+		}
+		if resp.Value.Headers["Wechatpay-Signature-Type"] == nil {
+			t.Errorf("%s: openapi.yaml does not declare Wechatpay-Signature-Type on %d", uri, a.status)
+		}
+		for name, h := range resp.Value.Headers {
+			got := a.header.Get(name)
+			if got == "" {
+				t.Errorf("%s: %d answer lacks header %s", uri, a.status, name)
+				continue
+			}
+			if enum := h.Value.Schema.Value.Enum; len(enum) > 0 && !slices.Contains(enum, any(got)) {
+				t.Errorf("%s: %s = %q; openapi.yaml allows %v", uri, name, got, enum)
+			}
 		}
 	}
 }
