@@ -181,7 +181,7 @@ func loadAPIv3Key(value, file string) (transport.Secret, error) {
 		return transport.Secret{}, &EnvError{Var: EnvAPIv3Key, Reason: "set it or " + EnvAPIv3KeyFile + ", not both"}
 	case file != "":
 		name = EnvAPIv3KeyFile
-		b, err := os.ReadFile(file)
+		b, err := readFileAtMost(file, MaxEnvFileBytes)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {

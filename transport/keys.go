@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -57,8 +56,16 @@ func LoadCertificateFile(path string) (*x509.Certificate, error) {
 	return loadCertificate(b, path)
 }
 
+// MaxKeyFileBytes bounds what is read of a key or certificate file: a PEM key or
+// certificate is a few KiB, and a path naming /dev/zero or a huge file must not take
+// memory without end.
+const MaxKeyFileBytes = 1 << 20
+
 func readKeyFile(what, path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFileAtMost(path, MaxKeyFileBytes)
+	if errors.Is(err, errFileTooLarge) {
+		return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("larger than %d bytes: not a PEM key or certificate file", MaxKeyFileBytes), Err: err}
+	}
 	if err != nil {
 		reason := err.Error()
 		var pe *fs.PathError
