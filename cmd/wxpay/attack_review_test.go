@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/wxpaytest"
 )
 
 // Review of issue 11: `wxpay mock --keys DIR` over a DIR that already holds the APIv3 key
@@ -74,5 +77,31 @@ func TestMockKeysOverExistingFilesStayPrivate(t *testing.T) {
 		if m := fi.Mode(); !m.IsRegular() || m.Perm() != 0o600 {
 			t.Errorf("%s has mode %v after wxpay mock, want -rw-------", name, m)
 		}
+	}
+}
+
+// Review of issue 11, item 12: an error message from an unverified answer reaches a bulk
+// run's table, CSV and JSONL output. Control characters were replaced, but bidi and other
+// format characters (U+202E RIGHT-TO-LEFT OVERRIDE, U+2066, U+200B) passed through, so a
+// terminal or spreadsheet showed the row's text reordered (Trojan Source), and a leading
+// U+202E kept a following "=" formula from being noticed by the CSV guard.
+func TestBulkOutputNeutralisesFormatCharacters(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"table", "csv", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			srv, env, path, _ := bulkServer(t, 1)
+			srv.QueueFault(wxpaytest.Fault{Operation: generated.OpQueryECommerceBalance, Status: 400, Code: "PARAM_ERROR",
+				Message: "\u202e=cmd|' /C calc'!A0\u2066\u200b 0001 :tnuoma", Times: wxpaytest.EveryAttempt})
+			r := runCLI(t, env, "ecommerce-balance", "--sub-mchids", path, "--quiet", "-o", format)
+			out := r.stdout
+			if !strings.Contains(out, "cmd|") {
+				t.Fatalf("the message is not in the output:\n%s\n%s", out, r.stderr)
+			}
+			for _, c := range []string{"\u202e", "\u2066", "\u200b"} {
+				if strings.Contains(out, c) {
+					t.Errorf("-o %s output holds %U from an unverified answer:\n%q", format, []rune(c)[0], out)
+				}
+			}
+		})
 	}
 }

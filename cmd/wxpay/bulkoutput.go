@@ -261,11 +261,13 @@ func (rw *recordWriter) tableLine(cells []string) {
 	rw.buf.WriteByte('\n')
 }
 
-// printable bounds s to limit bytes and replaces control characters, for text that came
+// printable bounds s to limit bytes and replaces control and format characters, for text that came
 // from an unverified answer and goes to a terminal.
 func printable(s string, limit int) string {
 	clean := strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+		// Format characters (Cf: bidi overrides and isolates, zero-width spaces) reorder or
+		// hide the text around them on a terminal or in a spreadsheet.
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
 			return '?'
 		}
 		return r
