@@ -1243,7 +1243,11 @@ func TestNonceUniqueness(t *testing.T) {
 // log says it did; every fault is used; no goroutine outlives the test.
 func TestConcurrency(t *testing.T) {
 	leakCheck(t) // first: runs after the servers and connections below are closed
-	workers, calls := 64, 200
+	// 64 workers at once is the point; 25 calls each (150 faults among 1,600 calls) keep every
+	// path busy under -race. 200 each took 4 of the root package's 5 minutes under -race
+	// and pushed it past go test's 10-minute limit in CI on a loaded machine; throughput
+	// is measured by the benchmarks (make bench), not here.
+	workers, calls := 64, 25
 	if testing.Short() {
 		workers, calls = 8, 20
 	}
