@@ -105,3 +105,35 @@ func TestBulkOutputNeutralisesFormatCharacters(t *testing.T) {
 		})
 	}
 }
+
+// Review of issue 11: --resume reads the --out file of an earlier run, which may be
+// anything by then: one endless line was read into memory whole (ReadString).
+func TestResumeReadsBoundedLines(t *testing.T) {
+	const size = 128 << 20
+	for name, tail := range map[string]string{"complete line": "\n", "torn last line": ""} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "out.jsonl")
+			f, err := os.Create(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(size); err != nil { // sparse: NUL bytes, no newline
+				t.Fatal(err)
+			}
+			if _, err := f.WriteAt([]byte(tail), size); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			var a, b runtime.MemStats
+			runtime.ReadMemStats(&a)
+			_, err = readResume(p, formatJSONL)
+			runtime.ReadMemStats(&b)
+			if n := b.TotalAlloc - a.TotalAlloc; n > 16<<20 {
+				t.Errorf("readResume of a %d MiB line allocated %d MiB (err %v)", size>>20, n>>20, err)
+			}
+			if tail != "" && (err == nil || !strings.Contains(err.Error(), "longer than")) {
+				t.Errorf("got %v, want a line too long", err)
+			}
+		})
+	}
+}

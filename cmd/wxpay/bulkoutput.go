@@ -307,7 +307,7 @@ func readResume(path, format string) (*resumeState, error) {
 	var header []string
 	lineNo := 0
 	for {
-		line, err := br.ReadString('\n')
+		line, long, err := readResumeLine(br)
 		if err == io.EOF {
 			break // a torn last line, or none
 		}
@@ -315,6 +315,9 @@ func readResume(path, format string) (*resumeState, error) {
 			return nil, usagef("--out %s: %v", path, err)
 		}
 		lineNo++
+		if long {
+			return nil, usagef("--out %s: line %d is longer than %d bytes: not a file written by a wxpay bulk run", path, lineNo, maxResumeLine)
+		}
 		st.size += int64(len(line))
 		text := strings.TrimRight(line, "\r\n")
 		var rec bulkRecord
@@ -352,6 +355,28 @@ func readResume(path, format string) (*resumeState, error) {
 		st.count++
 	}
 	return st, nil
+}
+
+// maxResumeLine bounds a line readResume holds: a record wxpay writes is well under 2 KiB
+// (its texts are cut), and a file of one endless line must not be read into memory whole.
+const maxResumeLine = 64 << 10
+
+// readResumeLine reads one line with its newline, like ReadString('\n'), holding at most
+// maxResumeLine bytes of it; long reports a longer line, whose text is then cut.
+func readResumeLine(br *bufio.Reader) (line string, long bool, err error) {
+	var b []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(b)+len(chunk) <= maxResumeLine {
+			b = append(b, chunk...)
+		} else {
+			long = true
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return string(b), long, err
+	}
 }
 
 // String summarises the state for the start of a resumed run.
