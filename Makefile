@@ -116,7 +116,7 @@ spec-diff:
 # A crasher is written to pkg/testdata/fuzz/FuzzX/: commit it as a regression seed with the fix.
 FUZZTIME    ?= 10s
 FUZZ_TARGETS := transport:FuzzVerifyResponse transport:FuzzLoadPrivateKey transport:FuzzLoadPublicKey \
-	transport:FuzzLoadCertificate wxpaytest:FuzzParseAuthorization
+	transport:FuzzLoadCertificate transport:FuzzCompiledSchema wxpaytest:FuzzParseAuthorization
 .PHONY: fuzz
 ## fuzz: run every fuzz target for FUZZTIME (make fuzz FUZZTIME=60s).
 fuzz:
