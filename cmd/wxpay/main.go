@@ -7,6 +7,8 @@
 //	wxpay demo
 //	wxpay ecommerce-balance --sub-mchid ID [--account-type TYPE] [-o json|table]
 //	wxpay channel-balance --target-mchid ID --bal-account-no PLAINTEXT [-o json|table]
+//	wxpay ecommerce-balance --sub-mchids FILE|- [--account-type TYPE,…|all] [-o jsonl|csv|table] [--out FILE [--resume]]
+//	wxpay channel-balance --from FILE|- [-o jsonl|csv|table] [--out FILE [--resume]]
 //	wxpay mock [--addr 127.0.0.1:8080] [--keys DIR] [--mode public-key|platform-certificate] [--allow-remote]
 //	wxpay help [command]
 //
@@ -17,7 +19,8 @@
 // WXPAY_BASE_URL (default: the first server of openapi.yaml).
 //
 // Exit status: 0 success; 1 an API error (JSON on stderr), a failed verification or no
-// answer; 2 a usage, settings or input error; 130 interrupted. wxpay mock runs until
+// answer; 2 a usage, settings or input error; 130 interrupted. A bulk run (--sub-mchids,
+// --from) writes one record per row and exits 1 when any row failed. wxpay mock runs until
 // SIGINT or SIGTERM and then exits 0.
 //
 // The balance commands and the demo use only the library's public API: package transport
