@@ -1,6 +1,7 @@
 package wxpay_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,5 +80,34 @@ func TestBoundedReadErrorsNameTheFile(t *testing.T) {
 	}
 	if _, err := transport.LoadPrivateKeyFile(huge); err == nil || !strings.Contains(err.Error(), huge) || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("LoadPrivateKeyFile: %v", err)
+	}
+}
+
+// Review of issue 11: WXPAY_BASE_URL is "scheme and host only", but one with a path was
+// accepted; every call then failed later as "not an operation of openapi.yaml", naming no
+// variable to fix.
+func TestBaseURLWithAPathIsRefused(t *testing.T) {
+	env, _ := mockEnv(t)
+	for _, base := range []string{"https://api.mch.weixin.qq.com/evil", "https://api.mch.weixin.qq.com/v3/", "https://api.mch.weixin.qq.com/%2e%2e/"} {
+		e := wxpay.Env{}
+		for k, v := range env {
+			e[k] = v
+		}
+		e[wxpay.EnvBaseURL] = base
+		_, err := wxpay.ConfigFromEnv(e.Lookup)
+		var ee *wxpay.EnvError
+		if !errors.As(err, &ee) || ee.Var != wxpay.EnvBaseURL {
+			t.Errorf("WXPAY_BASE_URL=%s: got %v, want an *EnvError for %s", base, err, wxpay.EnvBaseURL)
+		}
+	}
+	for _, base := range []string{"https://api.mch.weixin.qq.com", "https://api.mch.weixin.qq.com/", "http://127.0.0.1:8080"} {
+		e := wxpay.Env{}
+		for k, v := range env {
+			e[k] = v
+		}
+		e[wxpay.EnvBaseURL] = base
+		if _, err := wxpay.ConfigFromEnv(e.Lookup); err != nil {
+			t.Errorf("WXPAY_BASE_URL=%s: %v", base, err)
+		}
 	}
 }

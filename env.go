@@ -206,7 +206,8 @@ func envBaseURL(raw string) (string, error) {
 		return def, err
 	}
 	u, perr := url.Parse(raw)
-	if perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+	if perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawPath != "" || u.Opaque != "" {
 		return "", &EnvError{Var: EnvBaseURL, Reason: "not a base URL: expected scheme and host only, like " + def}
 	}
 	return strings.TrimSuffix(raw, "/"), nil
