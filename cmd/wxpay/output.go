@@ -114,6 +114,9 @@ func formatYuan(fen int64) string {
 	return b.String()
 }
 
+// maxDetailBytes bounds the detail object echoed from an unsigned error answer.
+const maxDetailBytes = 2048
+
 // apiErrorJSON is the object written on stderr for a WeChat Pay error answer.
 type apiErrorJSON struct {
 	Status    int             `json:"status"`
@@ -125,10 +128,28 @@ type apiErrorJSON struct {
 
 // writeAPIError writes e as one JSON object on one line: status, code, message, detail
 // (null when WeChat Pay sent none) and request_id.
+//
+// An error answer is not signed: its text is bounded and cleaned as in bulk records
+// (control and format characters replaced), and a detail over maxDetailBytes, or one
+// holding such characters, is written as a cleaned, cut JSON string instead of an object.
 func writeAPIError(w io.Writer, e *transport.APIError) {
-	v := apiErrorJSON{Status: e.StatusCode, Code: e.Code, Message: e.Message, Detail: e.Detail, RequestID: e.RequestID}
-	if len(v.Detail) == 0 || !json.Valid(v.Detail) {
+	v := apiErrorJSON{
+		Status:    e.StatusCode,
+		Code:      printable(e.Code, 64),
+		Message:   printable(e.Message, 256),
+		Detail:    e.Detail,
+		RequestID: printable(e.RequestID, 128),
+	}
+	var compact bytes.Buffer
+	if len(v.Detail) == 0 || json.Compact(&compact, v.Detail) != nil {
 		v.Detail = nil
+	} else {
+		v.Detail = compact.Bytes()
+	}
+	switch d := string(v.Detail); {
+	case v.Detail == nil:
+	case len(d) > maxDetailBytes || printable(d, len(d)) != d:
+		v.Detail, _ = json.Marshal(printable(d, maxDetailBytes))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

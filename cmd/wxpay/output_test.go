@@ -118,6 +118,34 @@ func TestWriteAPIError(t *testing.T) {
 	}
 }
 
+// An error answer is unsigned: what the CLI echoes of it is cleaned and bounded.
+func TestWriteAPIErrorBoundsUnverifiedText(t *testing.T) {
+	long := strings.Repeat("A", 300_000)
+	body := `{"code":"` + long + `","message":"ok \u202e=cmd|' /C calc'!A0 \u001b[31m` + long + `",` +
+		`"detail":{"field":"` + long + `"}}`
+	header := map[string][]string{"Request-Id": {"id\u202e" + long}}
+	var buf bytes.Buffer
+	writeAPIError(&buf, transport.NewAPIError(400, header, []byte(body)))
+	out := buf.String()
+	if len(out) > 4096 {
+		t.Errorf("echoed %d bytes of an unsigned answer, want at most 4096", len(out))
+	}
+	if strings.ContainsAny(out, "\u202e\x1b") {
+		t.Errorf("format or control characters echoed: %q", out)
+	}
+	var got apiErrorJSON
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("not one JSON object: %v", err)
+	}
+	if !strings.HasPrefix(got.Message, "ok ?=cmd") {
+		t.Errorf("message = %.40q, want the cleaned text", got.Message)
+	}
+	var detail string
+	if err := json.Unmarshal(got.Detail, &detail); err != nil || !strings.HasPrefix(detail, `{"field":"AAA`) {
+		t.Errorf("an oversized detail is not a cut string: %.60s (%v)", got.Detail, err)
+	}
+}
+
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
