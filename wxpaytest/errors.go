@@ -21,7 +21,8 @@ type errorTable map[string]map[int][]errorRow
 
 type errorRow struct {
 	code, description string
-	current           bool // from the operation's current page (source = x-wechatpay-updated)
+	current           bool   // from the operation's current page (source = x-wechatpay-updated)
+	scope             string // x-wechatpay-errors scope: "withdrawal" marks a row about another API
 }
 
 // newErrorTable reads the x-wechatpay-errors rows of every operation of doc.
@@ -47,7 +48,8 @@ func newErrorTable(doc *openapi3.T) errorTable {
 					code, _ := m["code"].(string)
 					desc, _ := m["description"].(string)
 					source, _ := m["source"].(string)
-					row := errorRow{code, strings.TrimSpace(desc), source == updated}
+					scope, _ := m["scope"].(string)
+					row := errorRow{code, strings.TrimSpace(desc), source == updated, scope}
 					t.add(op.OperationID, status, row)
 					if source == "common" {
 						common = append(common, entry{status, row})
@@ -94,12 +96,15 @@ func (t errorTable) rows(op string, status int) []errorRow {
 }
 
 // code returns the first code openapi.yaml lists for an operation's status (any operation's
-// when that one lists none); for a status the spec never lists, the status text in
-// WeChat Pay's style (418 → I'M_A_TEAPOT).
+// when that one lists none), skipping rows with a scope (scope: withdrawal — a row the page
+// lists that is about withdrawals, not expected on a balance query); when no unscoped row
+// is listed, the status text in WeChat Pay's style (404 → NOT_FOUND, 418 → I'M_A_TEAPOT).
 func (t errorTable) code(op string, status int) string {
 	for _, o := range []string{op, ""} {
-		if rows := t.rows(o, status); len(rows) > 0 {
-			return rows[0].code
+		for _, row := range t.rows(o, status) {
+			if row.scope == "" {
+				return row.code
+			}
 		}
 	}
 	return strings.ToUpper(strings.ReplaceAll(http.StatusText(status), " ", "_"))

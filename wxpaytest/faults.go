@@ -23,8 +23,11 @@ type Fault struct {
 	// Times is how many requests it applies to: 0 means 1; EveryAttempt means every one
 	// until ClearFaults, so that the fault reaches the caller whatever its retries.
 	Times  int
-	Status int    // answer this HTTP status (4xx/5xx) with Code and Message instead of the handler's
-	Code   string // WeChat Pay error code; "" takes the first openapi.yaml lists for Status (e.g. 500 → SYSTEM_ERROR)
+	Status int // answer this HTTP status (4xx/5xx) with Code and Message instead of the handler's
+	// Code is the WeChat Pay error code; "" takes the first openapi.yaml lists for Status that
+	// is not marked with a scope (e.g. 500 → SYSTEM_ERROR; 404 → NOT_FOUND, since its one row,
+	// ORDER_NOT_EXISTS, is scope: withdrawal).
+	Code string
 	// AllowUnlisted lets Status and Code be ones openapi.yaml does not list for the
 	// operation (a 3xx, say, or a code WeChat Pay added since).
 	AllowUnlisted bool

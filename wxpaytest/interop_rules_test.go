@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wxpay-oapi/wxpay/generated"
 )
 
 // Issue 12: what other SDKs send, as WeChat Pay accepts it.
@@ -134,4 +136,20 @@ func TestWriteDirForOtherSDKs(t *testing.T) {
 	if env["WXPAY_PLATFORM_CERT_FILE"] == "" || env["WXPAY_PUBLIC_KEY_ID"] != "" {
 		t.Errorf("platform-certificate identity: env %v", env)
 	}
+}
+
+// A queued 404 without a Code answers NOT_FOUND, not the one 404 row openapi.yaml lists for
+// the e-commerce query, ORDER_NOT_EXISTS 提现单号不存在, which is about withdrawals
+// (scope: withdrawal) and would send a client looking for a withdrawal order. An explicit
+// Code still answers that row, with the page's wording.
+func TestFault404NotWithdrawalCode(t *testing.T) {
+	srv := newTestServer(t)
+	srv.QueueFault(Fault{Operation: generated.OpQueryECommerceBalance, Status: http.StatusNotFound})
+	a := raw{uri: ecomPath + DemoSubMchID}.do(t, srv)
+	a.wantError(t, http.StatusNotFound, "NOT_FOUND")
+	if strings.Contains(a.err.Message, "提现") {
+		t.Errorf("message %q speaks of withdrawals", a.err.Message)
+	}
+	srv.QueueFault(Fault{Operation: generated.OpQueryECommerceBalance, Status: http.StatusNotFound, Code: "ORDER_NOT_EXISTS"})
+	raw{uri: ecomPath + DemoSubMchID}.do(t, srv).wantError(t, http.StatusNotFound, "ORDER_NOT_EXISTS", "提现单号不存在")
 }

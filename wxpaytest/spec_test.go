@@ -95,7 +95,9 @@ func TestErrorTable(t *testing.T) {
 		status int
 		want   string
 	}{
-		{ecom, 400, "PARAM_ERROR"}, {ecom, 403, "NO_AUTH"}, {ecom, 404, "ORDER_NOT_EXISTS"}, {ecom, 502, "SYSTEM_ERROR"},
+		{ecom, 400, "PARAM_ERROR"}, {ecom, 403, "NO_AUTH"}, {ecom, 502, "SYSTEM_ERROR"},
+		// 404's one row, ORDER_NOT_EXISTS 提现单号不存在, is scope: withdrawal: not a balance query's.
+		{ecom, 404, "NOT_FOUND"},
 		{"QueryAccountBalance", 403, "NO_AUTH"}, // not listed for it: any operation's
 		{ecom, 418, "I'M_A_TEAPOT"},
 	} {
@@ -103,6 +105,26 @@ func TestErrorTable(t *testing.T) {
 			t.Errorf("code(%q, %d) = %q, want %q", tc.op, tc.status, got, tc.want)
 		}
 	}
+
+	// The scope is read from openapi.yaml: without it the row is the default; an unscoped
+	// row listed after a scoped one is chosen over it.
+	resp404 := spec.doc.Paths.Value("/v3/ecommerce/fund/balance/{sub_mchid}").Get.Responses.Status(404).Value
+	rows404 := resp404.Extensions[extErrors]
+	withdrawal := map[string]any{"code": "ORDER_NOT_EXISTS", "description": "提现单号不存在", "source": "2020-03-13", "scope": "withdrawal"}
+	for _, tc := range []struct {
+		rows []any
+		want string
+	}{
+		{[]any{withdrawal, map[string]any{"code": "RESOURCE_NOT_EXISTS", "source": "2024-11-04"}}, "RESOURCE_NOT_EXISTS"},
+		{[]any{map[string]any{"code": "ORDER_NOT_EXISTS", "source": "2020-03-13"}}, "ORDER_NOT_EXISTS"},
+		{[]any{withdrawal}, "NOT_FOUND"},
+	} {
+		resp404.Extensions[extErrors] = tc.rows
+		if got := newErrorTable(spec.doc).code(ecom, 404); got != tc.want {
+			t.Errorf("404 rows %v: code = %q, want %q", tc.rows, got, tc.want)
+		}
+	}
+	resp404.Extensions[extErrors] = rows404
 
 	// A docs change is one edit to openapi.yaml: the wording follows it.
 	spec.doc.Paths.Value("/v3/ecommerce/fund/balance/{sub_mchid}").Get.Responses.Status(403).Value.Extensions[extErrors] =
