@@ -38,7 +38,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	quota, err := wxpay.Result(client.QueryAccountBalanceWithResponse(ctx,
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: account}))
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: account}))
 	if err != nil {
 		log.Fatal(err)
 	}

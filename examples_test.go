@@ -41,7 +41,7 @@ func Example_fake() {
 		log.Fatal(err)
 	}
 	quota, err := wxpay.Result(client.QueryAccountBalanceWithResponse(ctx,
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: account}))
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: account}))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func Example_limiter() {
 	client, _ := wxpay.NewClient(srv.URL, cfg)
 	account, _ := client.Encrypt("8609cb22e1774a50a930e414cc71eca06121bcd266335cda230d24a7886a8d9f")
 	_, err := wxpay.Result(client.QueryAccountBalanceWithResponse(context.Background(),
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: account}))
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: account}))
 	keys := make([]string, 0, len(lim.seen))
 	for k := range lim.seen {
 		keys = append(keys, k)

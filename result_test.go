@@ -31,7 +31,7 @@ func TestResultRedactsQueryValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
-		&generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: ct}))
+		&generated.QueryAccountBalanceParams{MchID: targetMchID, BalAccountNo: ct}))
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		t.Fatalf("got %v, want a *url.Error (no answer from a closed port)", err)

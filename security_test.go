@@ -273,7 +273,7 @@ func (h *harness) account(ctx context.Context, c *generated.ClientWithResponses,
 		h.captureErr(err)
 		return nil, err
 	}
-	bal, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: ct}))
+	bal, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: targetMchID, BalAccountNo: ct}))
 	h.captureErr(err)
 	if bal != nil {
 		h.output(fmt.Sprintf("%+v", *bal))
@@ -497,12 +497,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 			srv := startServer(t)
 			c, tr := h.client(srv.URL, nil)
 			for _, v := range []string{secretAccount, secretAccount + strings.Repeat("x", 1100), secretAccount + " \"quoted\"", base64.StdEncoding.EncodeToString([]byte(secretAccount))} {
-				_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: v}))
+				_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: targetMchID, BalAccountNo: v}))
 				h.captureErr(err)
 				var ie *transport.InputError
 				wantErr(t, err, &ie)
 				// The transport's own error, before net/http wraps it with the URL.
-				req, _ := generated.NewQueryAccountBalanceRequest(srv.URL, &generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: v})
+				req, _ := generated.NewQueryAccountBalanceRequest(srv.URL, &generated.QueryAccountBalanceParams{MchID: targetMchID, BalAccountNo: v})
 				_, err = tr.RoundTrip(req)
 				h.captureErr(err)
 				wantErr(t, err, &ie)
@@ -529,7 +529,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: strings.Repeat("9", 40), BalAccountNo: ct}))
+			_, err = wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: strings.Repeat("9", 40), BalAccountNo: ct}))
 			h.captureErr(err)
 			var ie *transport.InputError
 			wantErr(t, err, &ie)
@@ -1013,7 +1013,7 @@ func TestQueryValuesAreEscapedNotInjected(t *testing.T) {
 		t.Fatal(err)
 	}
 	mchid := "19&bal_account_no=x#y"
-	resp, err := c.QueryAccountBalanceWithResponse(context.Background(), &generated.QueryAccountBalanceParams{Mchid: mchid, BalAccountNo: ct})
+	resp, err := c.QueryAccountBalanceWithResponse(context.Background(), &generated.QueryAccountBalanceParams{MchID: mchid, BalAccountNo: ct})
 	if err != nil {
 		var ie *transport.InputError
 		if errors.As(err, &ie) { // rejected before I/O is as good
@@ -1092,7 +1092,7 @@ func TestSignedURLIsTheURLSent(t *testing.T) {
 			if !strings.Contains(ct, "+") || !strings.Contains(ct, "/") || !strings.HasSuffix(ct, "=") {
 				return fmt.Errorf("no ciphertext with +, / and = in 100 tries: %q", ct)
 			}
-			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: ct}))
+			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: targetMchID, BalAccountNo: ct}))
 			return err
 		},
 	}
@@ -1277,7 +1277,7 @@ func TestConcurrency(t *testing.T) {
 					var ct string
 					if ct, err = tr.Encrypt(secretAccount); err == nil {
 						var bal *generated.AccountBalance
-						bal, err = wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: targetMchID, BalAccountNo: ct}))
+						bal, err = wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: targetMchID, BalAccountNo: ct}))
 						if err == nil && (bal.Balance == nil || *bal.Balance != 7) {
 							err = fmt.Errorf("wrong balance %+v", bal)
 						}
@@ -1285,7 +1285,7 @@ func TestConcurrency(t *testing.T) {
 				} else {
 					var bal *generated.ECommerceBalance
 					bal, err = wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, wxpaytest.DemoSubMchID, nil))
-					if err == nil && (bal.AvailableAmount != 10000 || bal.PendingAmount == nil || *bal.PendingAmount != 1 || bal.SubMchid != wxpaytest.DemoSubMchID) {
+					if err == nil && (bal.AvailableAmount != 10000 || bal.PendingAmount == nil || *bal.PendingAmount != 1 || bal.SubMchID != wxpaytest.DemoSubMchID) {
 						err = fmt.Errorf("wrong balance %+v", bal)
 					}
 				}

@@ -91,7 +91,7 @@ func reverse(t *testing.T, node, mode string) {
 		if err != nil {
 			return err
 		}
-		if r.JSON200 == nil || r.JSON200.AvailableAmount != 10000 || r.JSON200.SubMchid != "1900000109" {
+		if r.JSON200 == nil || r.JSON200.AvailableAmount != 10000 || r.JSON200.SubMchID != "1900000109" {
 			return fmt.Errorf("answer %d %s", r.StatusCode(), r.Body)
 		}
 		return nil
@@ -101,7 +101,7 @@ func reverse(t *testing.T, node, mode string) {
 		if err != nil {
 			return err
 		}
-		r, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct})
+		r, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct})
 		if err != nil {
 			return err
 		}

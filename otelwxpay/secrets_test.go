@@ -45,12 +45,12 @@ func TestNothingSecretInAnyAttribute(t *testing.T) {
 	}
 	srv.QueueFault(wxpaytest.Fault{Status: 500})
 	if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct})); err != nil {
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct})); err != nil {
 		t.Fatal(err)
 	}
 	srv.QueueFault(wxpaytest.Fault{TamperBody: true})
 	if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct})); err == nil {
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct})); err == nil {
 		t.Fatal("a tampered answer was accepted")
 	}
 

@@ -87,7 +87,7 @@ func run(t *testing.T, fleet []*instance, perInstance int, mchid func(i int) str
 			wg.Go(func() {
 				for next.Add(1) <= int64(perInstance) {
 					_, err := wxpay.Result(in.client.QueryAccountBalanceWithResponse(ctx,
-						&generated.QueryAccountBalanceParams{Mchid: mchid(i), BalAccountNo: in.ct}))
+						&generated.QueryAccountBalanceParams{MchID: mchid(i), BalAccountNo: in.ct}))
 					if err != nil {
 						errs <- fmt.Errorf("instance %d: %w", i, err)
 					}
@@ -215,7 +215,7 @@ func TestFleetSharesOneLimit(t *testing.T) {
 	time.Sleep(150 * time.Millisecond)
 	for i, in := range slow {
 		if _, err := wxpay.Result(in.client.QueryAccountBalanceWithResponse(context.Background(),
-			&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: in.ct})); err != nil {
+			&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: in.ct})); err != nil {
 			t.Errorf("instance %d after the restart: %v", i, err)
 		}
 	}

@@ -34,7 +34,7 @@ func TestSignedBodiesThatAnswerSomethingElse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct}))
+		_, err = wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct}))
 		return err
 	}
 	t.Run("a signed 400 PARAM_ERROR body relabelled 200", func(t *testing.T) {
@@ -47,13 +47,13 @@ func TestSignedBodiesThatAnswerSomethingElse(t *testing.T) {
 		wantNotThisAnswer(t, channel(t, `{}`), "")
 	})
 
-	ecommerce := func(t *testing.T, body, subMchid string, at *generated.AccountType) error {
+	ecommerce := func(t *testing.T, body, subMchID string, at *generated.AccountType) error {
 		f := newFakeWechatPay(t)
 		if body != "" {
 			f.set(func(f *fakeWechatPay) { f.body = body })
 		}
 		c, _ := newClient(t, f)
-		_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, subMchid, &generated.QueryECommerceBalanceParams{AccountType: at}))
+		_, err := wxpay.Result(c.QueryECommerceBalanceWithResponse(ctx, subMchID, &generated.QueryECommerceBalanceParams{AccountType: at}))
 		return err
 	}
 	fees, basic := generated.AccountTypeFees, generated.AccountTypeBasic

@@ -116,7 +116,7 @@ func BenchmarkClientQueryAccountBalance(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct})); err != nil {
+		if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct})); err != nil {
 			b.Fatal(err)
 		}
 	}

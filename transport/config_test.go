@@ -67,7 +67,7 @@ func TestNewRejectsConfigNamingTheField(t *testing.T) {
 	} else {
 		_ = tr.Close()
 	}
-	// Mchid with a quote would break the Authorization header.
+	// MchID with a quote would break the Authorization header.
 	c = goodConfig(t)
 	c.MchID = `19"00`
 	if _, err := transport.New(c); err == nil {

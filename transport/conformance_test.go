@@ -127,7 +127,7 @@ func TestConformanceRequestSigning(t *testing.T) {
 				}
 				resp, err = c.QueryECommerceBalance(ctx, "1900000109", &p)
 			case "QueryAccountBalance":
-				resp, err = c.QueryAccountBalance(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: v.OAEP[0].Ciphertext})
+				resp, err = c.QueryAccountBalance(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: v.OAEP[0].Ciphertext})
 			case "ListCertificates":
 				resp, err = c.ListCertificates(ctx)
 			default:

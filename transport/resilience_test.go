@@ -317,7 +317,7 @@ func TestChannelRateLimitPerMerchant(t *testing.T) {
 			wg.Go(func() {
 				for m := range jobs {
 					if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
-						&generated.QueryAccountBalanceParams{Mchid: m, BalAccountNo: ct})); err != nil {
+						&generated.QueryAccountBalanceParams{MchID: m, BalAccountNo: ct})); err != nil {
 						t.Error(err)
 					}
 				}
@@ -483,7 +483,7 @@ func TestRefreshCertificatesBeforeEncryptWithOnlyTheAPIv3Key(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := wxpay.Result(c.QueryAccountBalanceWithResponse(context.Background(),
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct})); err != nil {
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct})); err != nil {
 		t.Fatal(err)
 	}
 	plain, err := transport.New(srv.TransportConfig())

@@ -44,7 +44,7 @@ func TestBothOperationsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bal.SubMchid != "1900000109" || bal.AvailableAmount != 10000 || *bal.PendingAmount != 1 || *bal.AccountType != at {
+	if bal.SubMchID != "1900000109" || bal.AvailableAmount != 10000 || *bal.PendingAmount != 1 || *bal.AccountType != at {
 		t.Errorf("got %+v", bal)
 	}
 
@@ -60,7 +60,7 @@ func TestBothOperationsRoundTrip(t *testing.T) {
 	if !strings.Contains(ct, "+") || !strings.Contains(ct, "/") || !strings.Contains(ct, "=") {
 		t.Fatalf("no ciphertext with +, / and = in 50 tries: %s", ct)
 	}
-	acct, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: ct}))
+	acct, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: ct}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,23 +220,23 @@ func TestBadInputFailsBeforeAnyRequest(t *testing.T) {
 			return err
 		}, "account_type", "allowed values"},
 		{"empty mchid", func() error {
-			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "", BalAccountNo: ct}))
+			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "", BalAccountNo: ct}))
 			return err
 		}, "mchid", ""},
 		{"33-char mchid", func() error {
-			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: strings.Repeat("1", 33), BalAccountNo: ct}))
+			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: strings.Repeat("1", 33), BalAccountNo: ct}))
 			return err
 		}, "mchid", "maximum string length is 32"},
 		{"empty bal_account_no", func() error {
-			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681"}))
+			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681"}))
 			return err
 		}, "bal_account_no", ""},
 		{"plaintext bal_account_no", func() error {
-			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: "8609cb22"}))
+			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: "8609cb22"}))
 			return err
 		}, "bal_account_no", "must be encrypted"},
 		{"over-long bal_account_no", func() error {
-			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: strings.Repeat("A", 1025)}))
+			_, err := wxpay.Result(c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: strings.Repeat("A", 1025)}))
 			return err
 		}, "bal_account_no", "maximum string length is 1024"},
 	}

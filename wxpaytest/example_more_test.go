@@ -50,7 +50,7 @@ func ExampleServer_Transport() {
 		panic(err)
 	}
 	quota, err := wxpay.Result(client.QueryAccountBalanceWithResponse(context.Background(),
-		&generated.QueryAccountBalanceParams{Mchid: "1900016681", BalAccountNo: account}))
+		&generated.QueryAccountBalanceParams{MchID: "1900016681", BalAccountNo: account}))
 	fmt.Println(*quota.Balance, err, srv.Requests()[0].Decrypted["bal_account_no"] == wxpaytest.DemoBalAccountNo)
 	// Output: 1 <nil> true
 }

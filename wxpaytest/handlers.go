@@ -22,7 +22,7 @@ var _ server.StrictServerInterface = (*handlers)(nil)
 
 // QueryAccountBalance answers 查询渠道额度 from SetAccountBalance.
 func (h *handlers) QueryAccountBalance(_ context.Context, req server.QueryAccountBalanceRequestObject) (server.QueryAccountBalanceResponseObject, error) {
-	b, ok := h.st.getChannel(req.Params.Mchid, req.Params.BalAccountNo)
+	b, ok := h.st.getChannel(req.Params.MchID, req.Params.BalAccountNo)
 	if !ok {
 		return server.QueryAccountBalance400JSONResponse{CommonBadRequestJSONResponse: server.CommonBadRequestJSONResponse{
 			Body: h.errorBody("QueryAccountBalance", http.StatusBadRequest, "PARAM_ERROR", "bal_account_no is not a balance account of merchant mchid"),
@@ -40,7 +40,7 @@ func (h *handlers) QueryECommerceBalance(_ context.Context, req server.QueryECom
 	if req.Params.AccountType != nil {
 		t = *req.Params.AccountType
 	}
-	b, known, opened := h.st.getECommerce(req.SubMchid, generated.AccountType(t))
+	b, known, opened := h.st.getECommerce(req.SubMchID, generated.AccountType(t))
 	switch {
 	case !known:
 		return server.QueryECommerceBalance403JSONResponse{Body: h.errorBody("QueryECommerceBalance", http.StatusForbidden, "NO_AUTH", "")}, nil
@@ -48,7 +48,7 @@ func (h *handlers) QueryECommerceBalance(_ context.Context, req server.QueryECom
 		return server.QueryECommerceBalance400JSONResponse{Body: h.errorBody("QueryECommerceBalance", http.StatusBadRequest, "INVALID_REQUEST", "")}, nil
 	}
 	return server.QueryECommerceBalance200JSONResponse{Body: server.ECommerceBalance{
-		SubMchid: req.SubMchid, AvailableAmount: b.available, PendingAmount: &b.pending, AccountType: &t,
+		SubMchID: req.SubMchID, AvailableAmount: b.available, PendingAmount: &b.pending, AccountType: &t,
 	}}, nil
 }
 

@@ -44,12 +44,12 @@ func TestDemoDataThroughTransport(t *testing.T) {
 	if eb.JSON200 == nil {
 		t.Fatalf("status %d: %s", eb.StatusCode(), eb.Body)
 	}
-	if got := eb.JSON200; got.SubMchid != DemoSubMchID || got.AvailableAmount != 10000 || *got.PendingAmount != 1 || *got.AccountType != generated.AccountTypeBasic {
+	if got := eb.JSON200; got.SubMchID != DemoSubMchID || got.AvailableAmount != 10000 || *got.PendingAmount != 1 || *got.AccountType != generated.AccountTypeBasic {
 		t.Errorf("demo balance = %+v", got)
 	}
 
 	ab, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{
-		Mchid: "1900016681", BalAccountNo: encrypt(t, srv, DemoBalAccountNo)})
+		MchID: "1900016681", BalAccountNo: encrypt(t, srv, DemoBalAccountNo)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,14 +114,14 @@ func TestBalancesAndDocumentedErrors(t *testing.T) {
 	}
 
 	srv.SetAccountBalance("1900000001", "acct-1", 42, true)
-	a, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900000001", BalAccountNo: encrypt(t, srv, "acct-1")})
+	a, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900000001", BalAccountNo: encrypt(t, srv, "acct-1")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.JSON200 == nil || *a.JSON200.Balance != 42 || !*a.JSON200.InTransitReductionExist {
 		t.Fatalf("channel balance: %d %s", a.StatusCode(), a.Body)
 	}
-	a, err = c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900000001", BalAccountNo: encrypt(t, srv, "acct-2")})
+	a, err = c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900000001", BalAccountNo: encrypt(t, srv, "acct-2")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestFaultTimesOperationAndAttempts(t *testing.T) {
 		t.Errorf("log = %+v", reqs)
 	}
 	// The QueryAccountBalance fault is still queued, untouched by the other operation.
-	a, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{Mchid: "1900000001", BalAccountNo: encrypt(t, srv, DemoBalAccountNo)})
+	a, err := c.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{MchID: "1900000001", BalAccountNo: encrypt(t, srv, DemoBalAccountNo)})
 	if e, ok := apiErrorOf(a, nil, nil, err); !ok || e.StatusCode != 500 {
 		t.Fatalf("QueryAccountBalance fault: %v", err)
 	}

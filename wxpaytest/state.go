@@ -87,8 +87,8 @@ func (s *Server) SetECommerceBalance(subMchID string, accountType generated.Acco
 }
 
 // SetAccountBalance sets the channel quota of balance account balAccountNo (its plaintext
-// number) of target merchant mchid, as 查询渠道额度 answers it for that mchid and
+// number) of target merchant mchID, as 查询渠道额度 answers it for that mchid and
 // bal_account_no; the same account number under another mchid is another account.
-func (s *Server) SetAccountBalance(mchid, balAccountNo string, balance int64, inTransitReduction bool) {
-	s.state.setChannel(mchid, balAccountNo, balance, inTransitReduction)
+func (s *Server) SetAccountBalance(mchID, balAccountNo string, balance int64, inTransitReduction bool) {
+	s.state.setChannel(mchID, balAccountNo, balance, inTransitReduction)
 }

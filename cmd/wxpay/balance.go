@@ -33,7 +33,7 @@ func runECommerceBalance(ctx context.Context, args []string, stdin io.Reader, st
 	fs := newFlagSet("ecommerce-balance", "--sub-mchid ID [--account-type "+strings.Join(types, "|")+"] [-o json|table]",
 		"Query the real-time balance of an e-commerce sub-merchant (查询二级商户账户实时余额),\n"+
 			"as its platform merchant (平台商户). Amounts are in fen (分); -o table also shows yuan.\n\n"+credentialsHelp)
-	subMchid := fs.String("sub-mchid", "", "sub-merchant `ID` (二级商户号), required")
+	subMchID := fs.String("sub-mchid", "", "sub-merchant `ID` (二级商户号), required")
 	accountType := fs.String("account-type", "", "`account` to query: "+orList(types)+" (omitted: WeChat Pay's default); with --sub-mchids also a comma list, or all")
 	bf := addBulkFlags(fs, "sub-mchids", "bulk: query every sub-merchant listed in this `file` (- for stdin): one ID per line, or a CSV with a sub_mchid column")
 	q := addQueryFlags(fs)
@@ -41,7 +41,7 @@ func runECommerceBalance(ctx context.Context, args []string, stdin io.Reader, st
 		return err
 	}
 	if bf.set() {
-		if strings.TrimSpace(*subMchid) != "" {
+		if strings.TrimSpace(*subMchID) != "" {
 			return usagef("--sub-mchid and --sub-mchids: give one sub-merchant or a file of them, not both")
 		}
 		return runBulkECommerce(ctx, q, bf, *accountType, stdin, stdout, stderr, getenv)
@@ -52,7 +52,7 @@ func runECommerceBalance(ctx context.Context, args []string, stdin io.Reader, st
 	if err := q.check(); err != nil {
 		return err
 	}
-	if strings.TrimSpace(*subMchid) == "" {
+	if strings.TrimSpace(*subMchID) == "" {
 		return usagef("--sub-mchid is required: the sub-merchant ID (二级商户号) to query")
 	}
 	params := &generated.QueryECommerceBalanceParams{}
@@ -70,7 +70,7 @@ func runECommerceBalance(ctx context.Context, args []string, stdin io.Reader, st
 	defer client.Close()
 	ctx, cancel := context.WithTimeout(ctx, q.timeout)
 	defer cancel()
-	resp, err := client.QueryECommerceBalanceWithResponse(ctx, strings.TrimSpace(*subMchid), params)
+	resp, err := client.QueryECommerceBalanceWithResponse(ctx, strings.TrimSpace(*subMchID), params)
 	bal, err := wxpay.Result(resp, err)
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func runChannelBalance(ctx context.Context, args []string, stdin io.Reader, stdo
 		return usagef("--bal-account-no: %s", strings.TrimPrefix(err.Error(), "transport: "))
 	}
 	resp, err := client.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{
-		Mchid:        strings.TrimSpace(*mchid),
+		MchID:        strings.TrimSpace(*mchid),
 		BalAccountNo: ciphertext,
 	})
 	bal, err := wxpay.Result(resp, err)

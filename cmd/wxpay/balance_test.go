@@ -22,7 +22,7 @@ func TestECommerceBalanceJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
 	}
-	if got.SubMchid != wxpaytest.DemoSubMchID || got.AvailableAmount != 10000 || got.PendingAmount == nil || *got.PendingAmount != 1 {
+	if got.SubMchID != wxpaytest.DemoSubMchID || got.AvailableAmount != 10000 || got.PendingAmount == nil || *got.PendingAmount != 1 {
 		t.Errorf("stdout = %s", r.stdout)
 	}
 	reqs := srv.Requests()

@@ -370,9 +370,9 @@ func (b *bulkRun) work(ctx, callCtx context.Context, job bulkJob) bulkResult {
 func (b *bulkRun) identity(job bulkJob) *bulkRecord {
 	r := &bulkRecord{Line: job.row.line, AccountType: job.accountType}
 	if b.layout.operation == "QueryECommerceBalance" {
-		r.SubMchid = job.row.values["sub_mchid"]
+		r.SubMchID = job.row.values["sub_mchid"]
 	} else {
-		r.Mchid = job.row.values["mchid"]
+		r.MchID = job.row.values["mchid"]
 	}
 	return r
 }

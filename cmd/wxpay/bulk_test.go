@@ -141,7 +141,7 @@ func TestBulkJSONLAndCSV(t *testing.T) {
 		t.Fatalf("%d records, want %d", len(recs), len(ids))
 	}
 	for i, rec := range recs {
-		if rec.Line != i+2 || rec.SubMchid != ids[i] || rec.Result != resultOK || rec.AvailableAmount == nil || *rec.AvailableAmount != int64(1000*(i+1)) {
+		if rec.Line != i+2 || rec.SubMchID != ids[i] || rec.Result != resultOK || rec.AvailableAmount == nil || *rec.AvailableAmount != int64(1000*(i+1)) {
 			t.Errorf("record %d: %+v", i, rec)
 		}
 	}

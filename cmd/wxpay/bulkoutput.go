@@ -35,8 +35,8 @@ const (
 // bal_account_no.
 type bulkRecord struct {
 	Line        int    `json:"line"`
-	SubMchid    string `json:"sub_mchid,omitempty"`
-	Mchid       string `json:"mchid,omitempty"`
+	SubMchID    string `json:"sub_mchid,omitempty"`
+	MchID       string `json:"mchid,omitempty"`
 	AccountType string `json:"account_type,omitempty"`
 	Result      string `json:"result"`
 	// QueryECommerceBalance
@@ -66,10 +66,10 @@ func (r *bulkRecord) amount() (int64, bool) {
 
 // id is the merchant the record is about.
 func (r *bulkRecord) id() string {
-	if r.SubMchid != "" {
-		return r.SubMchid
+	if r.SubMchID != "" {
+		return r.SubMchID
 	}
-	return r.Mchid
+	return r.MchID
 }
 
 // key identifies a record's row for --resume: its line and account type.
@@ -98,9 +98,9 @@ func (r *bulkRecord) field(col string) string {
 	case "line":
 		return strconv.Itoa(r.Line)
 	case "sub_mchid":
-		return r.SubMchid
+		return r.SubMchID
 	case "mchid":
-		return r.Mchid
+		return r.MchID
 	case "account_type":
 		return r.AccountType
 	case "result":
@@ -340,7 +340,7 @@ func readResume(path, format string) (*resumeState, error) {
 				return ""
 			}
 			rec.Line, _ = strconv.Atoi(get("line"))
-			rec.SubMchid, rec.Mchid, rec.AccountType = get("sub_mchid"), get("mchid"), get("account_type")
+			rec.SubMchID, rec.MchID, rec.AccountType = get("sub_mchid"), get("mchid"), get("account_type")
 		default:
 			if json.Unmarshal([]byte(text), &rec) != nil {
 				return nil, usagef("--out %s: line %d is not a JSON record written by wxpay: resume needs the same -o as the first run", path, lineNo)

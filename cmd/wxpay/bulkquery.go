@@ -91,7 +91,7 @@ func runBulkECommerce(ctx context.Context, q *queryFlags, bf *bulkFlags, account
 			at := generated.AccountType(job.accountType)
 			params.AccountType = &at
 		}
-		bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, rec.SubMchid, params))
+		bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, rec.SubMchID, params))
 		if err != nil {
 			setOutcome(rec, err)
 			return rec
@@ -147,7 +147,7 @@ func runBulkChannel(ctx context.Context, q *queryFlags, bf *bulkFlags, stdin io.
 			return rec
 		}
 		bal, err := wxpay.Result(client.QueryAccountBalanceWithResponse(ctx, &generated.QueryAccountBalanceParams{
-			Mchid: rec.Mchid, BalAccountNo: ciphertext,
+			MchID: rec.MchID, BalAccountNo: ciphertext,
 		}))
 		if err != nil {
 			setOutcome(rec, err)

@@ -21,7 +21,7 @@ import (
 
 // The demo's example values: wxpaytest's demo data, which are openapi.yaml's examples.
 const (
-	demoSubMchid     = wxpaytest.DemoSubMchID
+	demoSubMchID     = wxpaytest.DemoSubMchID
 	demoBalAccountNo = wxpaytest.DemoBalAccountNo
 )
 
@@ -70,14 +70,14 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	p.line("1. Sub-merchant balance (QueryECommerceBalance, 查询二级商户账户实时余额)")
 	at := generated.AccountTypeBasic
 	qctx, cancel := context.WithTimeout(ctx, defaultTimeout)
-	resp, err := client.QueryECommerceBalanceWithResponse(qctx, demoSubMchid, &generated.QueryECommerceBalanceParams{AccountType: &at})
+	resp, err := client.QueryECommerceBalanceWithResponse(qctx, demoSubMchID, &generated.QueryECommerceBalanceParams{AccountType: &at})
 	cancel()
 	p.exchange(rec, logs, srv, nil)
 	ec, err := wxpay.Result(resp, err)
 	if err != nil {
 		return err
 	}
-	p.step("=", "sub-merchant %s, %s account: available %s, pending %s", ec.SubMchid, deref(ec.AccountType, "-"),
+	p.step("=", "sub-merchant %s, %s account: available %s, pending %s", ec.SubMchID, deref(ec.AccountType, "-"),
 		amount(&ec.AvailableAmount), amount(ec.PendingAmount))
 
 	// 2. QueryAccountBalance, with bal_account_no encrypted.
@@ -90,7 +90,7 @@ func runDemo(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	p.step("→", "bal_account_no %s (the demo's example value) encrypted with RSA-OAEP under %s: %d base64 characters",
 		demoBalAccountNo, cfg.WechatPayPublicKeyID, len(ciphertext))
 	qctx, cancel = context.WithTimeout(ctx, defaultTimeout)
-	resp2, err := client.QueryAccountBalanceWithResponse(qctx, &generated.QueryAccountBalanceParams{Mchid: cfg.MchID, BalAccountNo: ciphertext})
+	resp2, err := client.QueryAccountBalanceWithResponse(qctx, &generated.QueryAccountBalanceParams{MchID: cfg.MchID, BalAccountNo: ciphertext})
 	cancel()
 	p.exchange(rec, logs, srv, map[string]string{"bal_account_no": demoBalAccountNo})
 	ab, err := wxpay.Result(resp2, err)

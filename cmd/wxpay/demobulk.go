@@ -49,7 +49,7 @@ func demoBulk(ctx context.Context, p *demoPrinter, srv *wxpaytest.Server, w io.W
 	}
 	b.query = func(ctx context.Context, job bulkJob) *bulkRecord {
 		rec := b.identity(job)
-		bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, rec.SubMchid, &generated.QueryECommerceBalanceParams{}))
+		bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, rec.SubMchID, &generated.QueryECommerceBalanceParams{}))
 		if err != nil {
 			setOutcome(rec, err)
 			return rec

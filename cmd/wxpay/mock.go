@@ -362,7 +362,7 @@ certificate serial WXPAY_CERT_SERIAL_NO (also in WXPAY_MERCHANT_CERT_FILE);
 
 Spec: %s/openapi.yaml (also /openapi.json); reference: %s/docs
 Stop with Ctrl-C.
-`, envQuote(envPath), demoSubMchid, demoBalAccountNo, verify, serverURL, serverURL)
+`, envQuote(envPath), demoSubMchID, demoBalAccountNo, verify, serverURL, serverURL)
 }
 
 // unwrapOp drops the "mkdir …:" prefix that the flag already shows.

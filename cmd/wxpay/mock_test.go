@@ -310,7 +310,7 @@ func TestMockServesASecondProcess(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &bal); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, out.String())
 	}
-	if bal.SubMchid != wxpaytest.DemoSubMchID || bal.AvailableAmount != 10000 {
+	if bal.SubMchID != wxpaytest.DemoSubMchID || bal.AvailableAmount != 10000 {
 		t.Errorf("stdout = %s", out.String())
 	}
 

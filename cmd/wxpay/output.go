@@ -58,7 +58,7 @@ func eCommerceRows(b *generated.ECommerceBalance) []row {
 		accountType = string(*b.AccountType)
 	}
 	return []row{
-		{"sub_mchid", b.SubMchid},
+		{"sub_mchid", b.SubMchID},
 		{"account_type", accountType},
 		{"available_amount", amount(&b.AvailableAmount)},
 		{"pending_amount", amount(b.PendingAmount)},

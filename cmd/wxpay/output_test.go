@@ -53,7 +53,7 @@ func TestAmount(t *testing.T) {
 func TestRows(t *testing.T) {
 	pending, at := int64(1), generated.AccountTypeFees
 	var buf bytes.Buffer
-	if err := writeRows(&buf, eCommerceRows(&generated.ECommerceBalance{SubMchid: "1900000109", AvailableAmount: -250, PendingAmount: &pending, AccountType: &at})); err != nil {
+	if err := writeRows(&buf, eCommerceRows(&generated.ECommerceBalance{SubMchID: "1900000109", AvailableAmount: -250, PendingAmount: &pending, AccountType: &at})); err != nil {
 		t.Fatal(err)
 	}
 	want := "sub_mchid         1900000109\n" +

@@ -100,8 +100,8 @@ func (s *bulkSummary) write(w io.Writer, elapsed time.Duration) {
 		fmt.Fprintf(&b, "wxpay: %s: total %s yuan (%d fen)", s.amountName, formatYuan(s.total), s.total)
 		if a, ok := s.largestAmount(); ok {
 			what := "sub-merchant " + s.largest.id()
-			if s.largest.Mchid != "" {
-				what = "merchant " + s.largest.Mchid
+			if s.largest.MchID != "" {
+				what = "merchant " + s.largest.MchID
 			}
 			fmt.Fprintf(&b, ", largest %s yuan (%d fen), %s line %d", formatYuan(a), a, what, s.largest.Line)
 		}
