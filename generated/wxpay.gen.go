@@ -421,10 +421,9 @@ func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalancePar
 	if err != nil {
 		return nil, err
 	}
-
-	operationPath := fmt.Sprintf("/v3/aggracct-bc/wb-channel/account/balance")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
+	operationPath := fmt.Sprintf("./v3/aggracct-bc/wb-channel/account/balance")
+	if operationPath[1] != '/' {
+		operationPath = operationPath[1:]
 	}
 
 	queryURL, err := serverURL.Parse(operationPath)
@@ -435,32 +434,43 @@ func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalancePar
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
+		}
+		// rawQuery joins pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
+		var rawQuery string
+		var haveFragment bool
 
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mchid", params.MchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+			if haveFragment {
+				rawQuery += "&"
 			}
+			rawQuery += queryFrag
+			haveFragment = true
 		}
 
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bal_account_no", params.BalAccountNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
-			for _, qp := range strings.Split(queryFrag, "&") {
-				rawQueryFragments = append(rawQueryFragments, qp)
+			if haveFragment {
+				rawQuery += "&"
 			}
+			rawQuery += queryFrag
+			haveFragment = true
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if haveFragment {
+				rawQuery += "&"
+			}
+			rawQuery += encoded
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -479,10 +489,9 @@ func NewListCertificatesRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	operationPath := fmt.Sprintf("/v3/certificates")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
+	operationPath := fmt.Sprintf("./v3/certificates")
+	if operationPath[1] != '/' {
+		operationPath = operationPath[1:]
 	}
 
 	queryURL, err := serverURL.Parse(operationPath)
@@ -513,10 +522,9 @@ func NewQueryECommerceBalanceRequest(server string, subMchID string, params *Que
 	if err != nil {
 		return nil, err
 	}
-
-	operationPath := fmt.Sprintf("/v3/ecommerce/fund/balance/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
+	operationPath := fmt.Sprintf("./v3/ecommerce/fund/balance/%s", pathParam0)
+	if operationPath[1] != '/' {
+		operationPath = operationPath[1:]
 	}
 
 	queryURL, err := serverURL.Parse(operationPath)
@@ -527,28 +535,37 @@ func NewQueryECommerceBalanceRequest(server string, subMchID string, params *Que
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
-		queryValues := queryURL.Query()
-		// rawQueryFragments collects pre-encoded query fragments from
+		var queryValues url.Values
+		if queryURL.RawQuery != "" {
+			queryValues = queryURL.Query()
+		}
+		// rawQuery joins pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQueryFragments []string
+		var rawQuery string
+		var haveFragment bool
 
 		if params.AccountType != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account_type", *params.AccountType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
-				for _, qp := range strings.Split(queryFrag, "&") {
-					rawQueryFragments = append(rawQueryFragments, qp)
+				if haveFragment {
+					rawQuery += "&"
 				}
+				rawQuery += queryFrag
+				haveFragment = true
 			}
 
 		}
 
 		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
+			if haveFragment {
+				rawQuery += "&"
+			}
+			rawQuery += encoded
 		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+		queryURL.RawQuery = rawQuery
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -576,6 +593,28 @@ func (c *Client) applyEditors(ctx context.Context, req *http.Request, additional
 // ClientWithResponses builds on ClientInterface to offer response payloads
 type ClientWithResponses struct {
 	ClientInterface
+}
+
+// readResponseBody reads rsp.Body to its end, as io.ReadAll does.
+func readResponseBody(rsp *http.Response) ([]byte, error) {
+	const sizedUpTo = 64 << 10
+	if rsp.ContentLength < 0 || rsp.ContentLength >= sizedUpTo {
+		return io.ReadAll(rsp.Body)
+	}
+	b := make([]byte, 0, rsp.ContentLength+1)
+	for {
+		n, err := rsp.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // NewClientWithResponses creates a new ClientWithResponses, which wraps
@@ -1124,7 +1163,7 @@ func (c *ClientWithResponses) QueryECommerceBalanceWithResponse(ctx context.Cont
 
 // ParseQueryAccountBalanceResponse parses an HTTP response from a QueryAccountBalanceWithResponse call
 func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody(rsp)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -1175,230 +1214,190 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 
 	switch {
 	case rsp.StatusCode == 200:
-		var headers QueryAccountBalanceResponse200Headers
+		block := new(struct {
+			headers QueryAccountBalanceResponse200Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers200 = &headers
+		response.Headers200 = headers
 	case rsp.StatusCode == 400:
-		var headers QueryAccountBalanceResponse400Headers
+		block := new(struct {
+			headers QueryAccountBalanceResponse400Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers400 = &headers
+		response.Headers400 = headers
 	case rsp.StatusCode == 401:
-		var headers QueryAccountBalanceResponse401Headers
+		block := new(struct {
+			headers QueryAccountBalanceResponse401Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers401 = &headers
+		response.Headers401 = headers
 	case rsp.StatusCode == 429:
-		var headers QueryAccountBalanceResponse429Headers
+		block := new(struct {
+			headers QueryAccountBalanceResponse429Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers429 = &headers
+		response.Headers429 = headers
 	case rsp.StatusCode == 500:
-		var headers QueryAccountBalanceResponse500Headers
+		block := new(struct {
+			headers QueryAccountBalanceResponse500Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers500 = &headers
+		response.Headers500 = headers
 	}
 
 	return response, nil
@@ -1406,7 +1405,7 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 
 // ParseListCertificatesResponse parses an HTTP response from a ListCertificatesWithResponse call
 func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody(rsp)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -1450,185 +1449,153 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 
 	switch {
 	case rsp.StatusCode == 200:
-		var headers ListCertificatesResponse200Headers
+		block := new(struct {
+			headers ListCertificatesResponse200Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers200 = &headers
+		response.Headers200 = headers
 	case rsp.StatusCode == 400:
-		var headers ListCertificatesResponse400Headers
+		block := new(struct {
+			headers ListCertificatesResponse400Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers400 = &headers
+		response.Headers400 = headers
 	case rsp.StatusCode == 401:
-		var headers ListCertificatesResponse401Headers
+		block := new(struct {
+			headers ListCertificatesResponse401Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers401 = &headers
+		response.Headers401 = headers
 	case rsp.StatusCode == 500:
-		var headers ListCertificatesResponse500Headers
+		block := new(struct {
+			headers ListCertificatesResponse500Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers500 = &headers
+		response.Headers500 = headers
 	}
 
 	return response, nil
@@ -1636,7 +1603,7 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 
 // ParseQueryECommerceBalanceResponse parses an HTTP response from a QueryECommerceBalanceWithResponse call
 func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBalanceResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody(rsp)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -1701,320 +1668,264 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 
 	switch {
 	case rsp.StatusCode == 200:
-		var headers QueryECommerceBalanceResponse200Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse200Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers200 = &headers
+		response.Headers200 = headers
 	case rsp.StatusCode == 400:
-		var headers QueryECommerceBalanceResponse400Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse400Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers400 = &headers
+		response.Headers400 = headers
 	case rsp.StatusCode == 401:
-		var headers QueryECommerceBalanceResponse401Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse401Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers401 = &headers
+		response.Headers401 = headers
 	case rsp.StatusCode == 403:
-		var headers QueryECommerceBalanceResponse403Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse403Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers403 = &headers
+		response.Headers403 = headers
 	case rsp.StatusCode == 404:
-		var headers QueryECommerceBalanceResponse404Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse404Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers404 = &headers
+		response.Headers404 = headers
 	case rsp.StatusCode == 429:
-		var headers QueryECommerceBalanceResponse429Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse429Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers429 = &headers
+		response.Headers429 = headers
 	case rsp.StatusCode == 500:
-		var headers QueryECommerceBalanceResponse500Headers
+		block := new(struct {
+			headers QueryECommerceBalanceResponse500Headers
+			values  [6]string
+		})
+		headers := &block.headers
 		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RequestID = &value
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Nonce", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayNonce = &value
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Serial", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySerial = &value
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignature = &value
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Signature-Type", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpaySignatureType = &value
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
 		}
 		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "Wechatpay-Timestamp", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.WechatpayTimestamp = &value
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
 		}
-		response.Headers500 = &headers
+		response.Headers500 = headers
 	}
 
 	return response, nil
