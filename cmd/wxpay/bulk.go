@@ -116,6 +116,8 @@ const windowPerWorker = 64
 
 // run reads the input, queries every row and writes one record per row, in input order.
 func (b *bulkRun) run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
+	var outMu sync.Mutex
+	stdout, stderr = &lockedWriter{&outMu, stdout}, &lockedWriter{&outMu, stderr}
 	doc, err := specDoc()
 	if err != nil {
 		return err

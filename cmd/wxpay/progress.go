@@ -37,6 +37,9 @@ func newProgress(stderr io.Writer, total int64, quiet bool, interval time.Durati
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
+	if l, ok := w.(*lockedWriter); ok {
+		w = l.w
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
