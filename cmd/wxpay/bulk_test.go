@@ -283,7 +283,10 @@ func TestBulkProgressLines(t *testing.T) {
 	p := newLineProgress(&buf, 4, 10*time.Millisecond, time.Now)
 	p.row(false)
 	p.row(true)
-	time.Sleep(50 * time.Millisecond)
+	// Wait for two ticks' lines, however loaded the machine: no sleep of a guessed length.
+	for deadline := time.Now().Add(time.Minute); strings.Count(buf.String(), "\n") < 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	p.finish()
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 	if len(lines) < 2 || !regexp.MustCompile(`^wxpay: 2/4 rows \(50%\), 1 errors, \d+ rows/s, ETA \d`).MatchString(lines[0]) {
