@@ -410,11 +410,15 @@ func TestCertificateBootstrapAndBackgroundRefresh(t *testing.T) {
 	if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
 		t.Fatalf("bootstrapping from GET /v3/certificates: %v", err)
 	}
-	time.Sleep(300 * time.Millisecond) // a few background refreshes
+	// Wait for a background refresh (every 50 ms) rather than sleeping a fixed time: on a
+	// loaded machine 300 ms could pass without one.
 	n := 0
-	for _, r := range srv.Requests() {
-		if r.Operation == "ListCertificates" && r.Status == 200 {
-			n++
+	for deadline := time.Now().Add(30 * time.Second); n < 2 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		n = 0
+		for _, r := range srv.Requests() {
+			if r.Operation == "ListCertificates" && r.Status == 200 {
+				n++
+			}
 		}
 	}
 	if n < 2 {
