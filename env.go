@@ -13,6 +13,8 @@ import (
 
 	"github.com/wxpay-oapi/wxpay/protocol"
 	"github.com/wxpay-oapi/wxpay/transport"
+
+	"github.com/wxpay-oapi/wxpay/internal/boundedread"
 )
 
 // The environment variables ConfigFromEnv reads. `wxpay mock` writes them into its .env
@@ -181,7 +183,7 @@ func loadAPIv3Key(value, file string) (transport.Secret, error) {
 		return transport.Secret{}, &EnvError{Var: EnvAPIv3Key, Reason: "set it or " + EnvAPIv3KeyFile + ", not both"}
 	case file != "":
 		name = EnvAPIv3KeyFile
-		b, err := readFileAtMost(file, MaxEnvFileBytes)
+		b, err := boundedread.File(file, MaxEnvFileBytes)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {

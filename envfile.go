@@ -4,33 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
-	"os"
 	"strings"
+
+	"github.com/wxpay-oapi/wxpay/internal/boundedread"
 )
 
 // MaxEnvFileBytes bounds what LoadEnvFile reads (and what it reads of a key file an
 // environment variable names), so that a path naming /dev/zero or a huge file fails
 // instead of taking memory without end.
 const MaxEnvFileBytes = 1 << 20
-
-// readFileAtMost reads path like os.ReadFile, but refuses a file larger than limit bytes
-// after reading limit+1 of them.
-func readFileAtMost(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes", limit)}
-	}
-	return b, nil
-}
 
 // Env is a set of environment variables, as LoadEnvFile reads them from a file.
 type Env map[string]string
@@ -54,7 +36,7 @@ func (e Env) Lookup(name string) (string, bool) {
 // Its errors name the file and line, never a value. A file larger than MaxEnvFileBytes is
 // refused unread.
 func LoadEnvFile(path string) (Env, error) {
-	data, err := readFileAtMost(path, MaxEnvFileBytes)
+	data, err := boundedread.File(path, MaxEnvFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("wxpay: reading the env file: %w", err)
 	}

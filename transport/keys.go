@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wxpay-oapi/wxpay/internal/boundedread"
 )
 
 const minKeyBits = 2048
@@ -62,8 +64,8 @@ func LoadCertificateFile(path string) (*x509.Certificate, error) {
 const MaxKeyFileBytes = 1 << 20
 
 func readKeyFile(what, path string) ([]byte, error) {
-	b, err := readFileAtMost(path, MaxKeyFileBytes)
-	if errors.Is(err, errFileTooLarge) {
+	b, err := boundedread.File(path, MaxKeyFileBytes)
+	if errors.Is(err, boundedread.ErrTooLarge) {
 		return nil, &KeyError{What: what, Path: path, Reason: fmt.Sprintf("larger than %d bytes: not a PEM key or certificate file", MaxKeyFileBytes), Err: err}
 	}
 	if err != nil {
