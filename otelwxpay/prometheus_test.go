@@ -5,9 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
-	"strings"
 	"testing"
 
 	prom "github.com/prometheus/client_golang/prometheus"
@@ -64,36 +62,4 @@ func TestPrometheusEndpoint(t *testing.T) {
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", regexp.MustCompile(`(?m)^wxpay_.*$`).FindAllString(string(body), -1))
 	}
-}
-
-// TestREADMEExample keeps the repository README's Prometheus example identical to the body
-// of Example_prometheus, which the compiler checks.
-func TestREADMEExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("example_test.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := regexp.MustCompile("(?s)<!-- example: otelwxpay.Example_prometheus -->\n```go\n(.*?)```").FindSubmatch(readme)
-	if block == nil {
-		t.Fatal("README.md has no ```go block after <!-- example: otelwxpay.Example_prometheus -->")
-	}
-	body := regexp.MustCompile(`(?s)\nfunc Example_prometheus\(\) \{\n(.*?)\n\}\n`).FindSubmatch(src)
-	if body == nil {
-		t.Fatal("example_test.go has no func Example_prometheus()")
-	}
-	if got, want := normalize(string(block[1])), normalize(string(body[1])); got != want {
-		t.Errorf("README.md's Prometheus example differs from Example_prometheus in otelwxpay/example_test.go; copy it over:\n%s", want)
-	}
-}
-
-func normalize(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.Join(lines, "\n")
 }
