@@ -30,8 +30,9 @@ test-short:
 	$(GO) test -short $(PKGS)
 
 ## test-modules: vet and test (-race) each optional module, a Go module of its own inside
-## the repository; redislimit's tests start a real redis-server (apt-get install -y redis-server).
-MODULES ?= redislimit otelwxpay
+## the repository; redislimit's tests start a real redis-server (apt-get install -y redis-server);
+## sdkbench holds the comparison with the official Go SDK (tests here, benchmarks in make bench).
+MODULES ?= redislimit otelwxpay sdkbench
 .PHONY: test-modules
 test-modules:
 	@set -e; for m in $(MODULES); do echo "== $$m: go vet, go test -race"; (cd $$m && $(GO) vet ./... && $(GO) test -race ./...); done
