@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // AuthScheme is the Authorization scheme of WeChat Pay APIv3 requests.
@@ -33,18 +34,43 @@ func RequestMessage(method, url string, timestamp int64, nonce string, body []by
 
 // Sign returns base64(SHA256withRSA(message)) made by signer, which must hold an RSA key.
 func Sign(signer crypto.Signer, message []byte) (string, error) {
-	digest := sha256.Sum256(message)
-	sig, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	sig, err := SignRaw(signer, message)
 	if err != nil {
-		return "", fmt.Errorf("transport: signing the request: %w", err)
+		return "", err
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
 }
 
+// SignRaw returns SHA256withRSA(message) made by signer: the signature's bytes, which Sign
+// base64-encodes and AuthorizationWithSignature writes into the header.
+func SignRaw(signer crypto.Signer, message []byte) ([]byte, error) {
+	digest := sha256.Sum256(message)
+	sig, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("transport: signing the request: %w", err)
+	}
+	return sig, nil
+}
+
 // Authorization returns the Authorization header value for a signed request.
 func Authorization(mchID, serialNo, nonce string, timestamp int64, signature string) string {
+	return authorization(mchID, serialNo, nonce, timestamp, signature, nil)
+}
+
+// AuthorizationWithSignature is Authorization with the signature given as SignRaw's bytes:
+// they are base64-encoded straight into the header value, which is the one allocation.
+func AuthorizationWithSignature(mchID, serialNo, nonce string, timestamp int64, signature []byte) string {
+	return authorization(mchID, serialNo, nonce, timestamp, "", signature)
+}
+
+// authorization builds the header value with the signature as text (sig) or as bytes (raw).
+func authorization(mchID, serialNo, nonce string, timestamp int64, sig string, raw []byte) string {
+	sigLen := len(sig)
+	if raw != nil {
+		sigLen = base64.StdEncoding.EncodedLen(len(raw))
+	}
 	var b strings.Builder
-	b.Grow(len(AuthScheme) + len(mchID) + len(serialNo) + len(nonce) + len(signature) + 80)
+	b.Grow(len(AuthScheme) + len(mchID) + len(serialNo) + len(nonce) + sigLen + 80)
 	b.WriteString(AuthScheme)
 	b.WriteString(` mchid="`)
 	b.WriteString(mchID)
@@ -56,21 +82,40 @@ func Authorization(mchID, serialNo, nonce string, timestamp int64, signature str
 	b.WriteString(`",serial_no="`)
 	b.WriteString(serialNo)
 	b.WriteString(`",signature="`)
-	b.WriteString(signature)
+	if raw != nil {
+		writeBase64(&b, raw)
+	} else {
+		b.WriteString(sig)
+	}
 	b.WriteString(`"`)
 	return b.String()
 }
 
+// writeBase64 writes the standard base64 encoding of raw to b through a buffer on the
+// stack: 192 bytes (a multiple of 3, so no padding until the last piece) at a time.
+func writeBase64(b *strings.Builder, raw []byte) {
+	var piece [256]byte
+	for len(raw) > 0 {
+		n := min(len(raw), 192)
+		base64.StdEncoding.Encode(piece[:], raw[:n])
+		b.Write(piece[:base64.StdEncoding.EncodedLen(n)])
+		raw = raw[n:]
+	}
+}
+
 // NewNonce returns a 32-character random string (upper-case hex of 16 bytes from r).
 func NewNonce(r io.Reader) (string, error) {
-	var raw [16]byte
-	if _, err := io.ReadFull(r, raw[:]); err != nil {
+	// One allocation: the 16 random bytes are read into the second half of the string's
+	// bytes and spelled out in hex from the front, where byte i's two digits (at 2i and
+	// 2i+1) only ever overwrite random bytes already spelled out (16+j for j < i).
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(r, b[16:]); err != nil {
 		return "", fmt.Errorf("transport: reading randomness for the nonce: %w", err)
 	}
 	const digits = "0123456789ABCDEF"
-	var out [32]byte
-	for i, c := range raw {
-		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0xf]
+	for i := range 16 {
+		c := b[16+i]
+		b[2*i], b[2*i+1] = digits[c>>4], digits[c&0xf]
 	}
-	return string(out[:]), nil
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is not written again
 }

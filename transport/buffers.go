@@ -158,3 +158,18 @@ func newBodyReader(b []byte) *bodyReader {
 
 // Close does nothing: the body is in memory.
 func (*bodyReader) Close() error { return nil }
+
+// sentRequest is the request an attempt sends and its URL, allocated together.
+type sentRequest struct {
+	req http.Request
+	url url.URL
+}
+
+// sendCopy returns the request an attempt sends: a shallow copy of req, as req.WithContext
+// makes, with its own copy of target as its URL (target may be the caller's req.URL) —
+// nothing the caller holds is edited. The caller gives it its own header.
+func sendCopy(req *http.Request, target *url.URL) *http.Request {
+	s := &sentRequest{req: *req, url: *target}
+	s.req.URL, s.req.Host = &s.url, ""
+	return &s.req
+}

@@ -177,7 +177,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	if key, ok := t.keys.preferred(now); ok {
 		serial = key.serial
 	}
-	out, err := t.sign(ctx, req, req.URL, nil, serial, now)
+	out, err := t.sign(req, req.URL, nil, serial, now)
 	if err != nil {
 		return nil, err
 	}

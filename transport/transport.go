@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -337,18 +336,26 @@ func finish(attempt int, hosts []string, resp *http.Response, err error, out out
 // which host answered. obs, when not nil, is told the outcome.
 func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.URL, c *call, body []byte, serial string, obs *callObserver) (*http.Response, []byte, error) {
 	op := c.op
+	var own context.Context // the context the attempt's request carries when it is not req's
+	if obs != nil {
+		own = ctx
+	}
 	if t.attemptTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.attemptTimeout)
+		own = ctx
 		defer cancel()
 	}
 	start := time.Now()
-	out, err := t.sign(ctx, req, target, body, serial, t.now())
+	out, err := t.sign(req, target, body, serial, t.now())
 	if err != nil {
 		if obs != nil {
 			obs.attemptDone(ctx, target, nil, nil, start, err)
 		}
 		return nil, nil, err
+	}
+	if own != nil {
+		out = out.WithContext(own)
 	}
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
@@ -370,9 +377,11 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 	} else {
 		err = t.verify(c, out, resp, respBody)
 	}
-	t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
-		slog.Int("status", resp.StatusCode), slog.String("request_id", echoToken(resp.Header.Get(protocol.HeaderRequestID))),
-		slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
+	if t.log.Enabled(ctx, slog.LevelDebug) { // the attributes cost a header lookup and a clock read
+		t.log.LogAttrs(ctx, slog.LevelDebug, "wxpay request", slog.String("operation", op.id), slog.String("host", target.Host),
+			slog.Int("status", resp.StatusCode), slog.String("request_id", echoToken(resp.Header.Get(protocol.HeaderRequestID))),
+			slog.Duration("elapsed", time.Since(start)), slog.Bool("verified", err == nil))
+	}
 	if obs != nil {
 		obs.attemptDone(ctx, target, resp, respBody, start, err)
 	}
@@ -400,7 +409,8 @@ func bodyReadError(resp *http.Response, err error) error {
 
 // sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
 // Accept and User-Agent.
-func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
+// sign returns the request an attempt sends, signed, with req's context.
+func (t *Transport) sign(req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
 	nonce, err := protocol.NewNonce(t.random)
 	if err != nil {
 		return nil, err
@@ -408,16 +418,13 @@ func (t *Transport) sign(ctx context.Context, req *http.Request, target *url.URL
 	ts := now.Unix()
 	bp := getBuffer()
 	msg := appendRequestMessage(*bp, req.Method, target, ts, nonce, body)
-	sig, err := protocol.Sign(t.signer, msg)
+	sig, err := protocol.SignRaw(t.signer, msg)
 	putBuffer(bp, msg)
 	if err != nil {
 		return nil, err
 	}
-	// A shallow copy with its own header and URL: nothing the caller holds is edited.
-	out := req.WithContext(ctx)
-	u := *target // the request's own copy: target may be the caller's req.URL
-	out.URL, out.Host = &u, ""
-	out.Header = t.sentHeader(req.Header, protocol.Authorization(t.mchID, t.serialNo, nonce, ts, sig), serial)
+	out := sendCopy(req, target)
+	out.Header = t.sentHeader(req.Header, protocol.AuthorizationWithSignature(t.mchID, t.serialNo, nonce, ts, sig), serial)
 	if body != nil {
 		out.Body = io.NopCloser(bytes.NewReader(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -436,28 +443,10 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 			Detail: fmt.Sprintf("more than %d bytes (Config.MaxResponseBytes)", t.maxBody)}
 	}
 	now := t.now()
-	lookup := func(serial string) (*rsa.PublicKey, bool) {
-		k, ok := t.keys.lookup(serial, now)
-		return k.pub, ok
-	}
-	err := VerifyResponse(lookup, resp.Header, body, now)
-	var ve *VerificationError
-	if err != nil && t.certs != nil && errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
-		// WeChat Pay may have rotated its certificate: download, then verify this answer
-		// again — also when a concurrent call did the download a moment ago.
-		rerr := t.certs.refresh(req.Context(), req.URL, false)
-		err = VerifyResponse(lookup, resp.Header, body, now)
-		if rerr != nil && rerr != errTooSoon && errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
-			ve.Detail, ve.Err = "downloading the platform certificates failed: "+rerr.Error(), rerr
-		}
-	}
-	if err != nil {
-		if errors.As(err, &ve) && ve.Reason == ReasonUnknownSerial {
-			t.keys.outOfDateError(ve, now)
-		}
+	if err := t.verifySignature(req, resp.Header, body, now); err != nil {
 		return err
 	}
-	err = c.op.checkResponse(resp, body)
+	err := c.op.checkResponse(resp, body)
 	if err == nil {
 		err = c.checkEcho(resp.StatusCode, body)
 	}

@@ -20,44 +20,100 @@ type KeyLookup func(serial string) (*rsa.PublicKey, bool)
 // all four headers present, the serial trusted, the timestamp within MaxClockSkew,
 // no signature probe, and a valid SHA256withRSA signature. It returns a *VerificationError.
 func VerifyResponse(keys KeyLookup, header http.Header, body []byte, now time.Time) error {
-	fail := func(r Reason, detail string) error {
-		return &VerificationError{Reason: r, Serial: header.Get(protocol.HeaderSerial), RequestID: header.Get(protocol.HeaderRequestID), Detail: detail}
+	a, err := readSignedAnswer(header)
+	if err != nil {
+		return err
 	}
+	key, ok := keys(a.serial)
+	if !ok {
+		return a.unknownSerial()
+	}
+	return a.verify(key, body, now)
+}
+
+// signedAnswer is an answer's signature headers, read and checked for presence.
+type signedAnswer struct {
+	header                       http.Header
+	ts, nonce, signature, serial string
+}
+
+// readSignedAnswer reads the four signature headers: all present, no line break in the
+// nonce, no signature probe.
+func readSignedAnswer(header http.Header) (signedAnswer, error) {
+	a := signedAnswer{header: header}
 	for _, h := range [...]string{protocol.HeaderTimestamp, protocol.HeaderNonce, protocol.HeaderSignature, protocol.HeaderSerial} {
 		if header.Get(h) == "" {
-			e := fail(ReasonMissingHeader, "").(*VerificationError)
+			e := a.fail(ReasonMissingHeader, "").(*VerificationError)
 			e.Header = h
-			return e
+			return a, e
 		}
 	}
-	ts, nonce, sig, serial := header.Get(protocol.HeaderTimestamp), header.Get(protocol.HeaderNonce), header.Get(protocol.HeaderSignature), header.Get(protocol.HeaderSerial)
-	if strings.ContainsAny(nonce, "\r\n") { // would shift the signed message's lines
-		return fail(ReasonBadSignature, "Wechatpay-Nonce contains a line break")
+	a.ts, a.nonce, a.signature, a.serial = header.Get(protocol.HeaderTimestamp), header.Get(protocol.HeaderNonce), header.Get(protocol.HeaderSignature), header.Get(protocol.HeaderSerial)
+	if strings.ContainsAny(a.nonce, "\r\n") { // would shift the signed message's lines
+		return a, a.fail(ReasonBadSignature, "Wechatpay-Nonce contains a line break")
 	}
-	if strings.HasPrefix(sig, protocol.ProbePrefix) {
-		return fail(ReasonProbe, "")
+	if strings.HasPrefix(a.signature, protocol.ProbePrefix) {
+		return a, a.fail(ReasonProbe, "")
 	}
-	key, ok := keys(serial)
-	if !ok {
-		return fail(ReasonUnknownSerial, "configure this key or platform certificate, or enable certificate download")
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
+	return a, nil
+}
+
+func (a *signedAnswer) fail(r Reason, detail string) error {
+	return &VerificationError{Reason: r, Serial: a.header.Get(protocol.HeaderSerial), RequestID: a.header.Get(protocol.HeaderRequestID), Detail: detail}
+}
+
+// unknownSerial is the error for a Wechatpay-Serial that names no trusted key.
+func (a *signedAnswer) unknownSerial() error {
+	return a.fail(ReasonUnknownSerial, "configure this key or platform certificate, or enable certificate download")
+}
+
+// verify checks the timestamp against now and the signature over body with key.
+func (a *signedAnswer) verify(key *rsa.PublicKey, body []byte, now time.Time) error {
+	secs, err := strconv.ParseInt(a.ts, 10, 64)
 	if err != nil {
-		return fail(ReasonBadTimestamp, "not Unix seconds")
+		return a.fail(ReasonBadTimestamp, "not Unix seconds")
 	}
 	if skew := now.Sub(time.Unix(secs, 0)); skew > protocol.MaxClockSkew || skew < -protocol.MaxClockSkew {
-		return fail(ReasonStale, "off by "+skew.Round(time.Second).String())
+		return a.fail(ReasonStale, "off by "+skew.Round(time.Second).String())
 	}
 	bp := getBuffer() // the signature, then the signed message after it
 	defer putBuffer(bp, *bp)
-	raw, err := base64.StdEncoding.AppendDecode((*bp)[:0], stringBytes(sig))
+	raw, err := base64.StdEncoding.AppendDecode((*bp)[:0], stringBytes(a.signature))
 	if err != nil {
-		return fail(ReasonBadSignature, "not base64")
+		return a.fail(ReasonBadSignature, "not base64")
 	}
-	msg := protocol.AppendResponseMessage(raw[len(raw):], ts, nonce, body)
+	msg := protocol.AppendResponseMessage(raw[len(raw):], a.ts, a.nonce, body)
 	digest := sha256.Sum256(msg)
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], raw); err != nil {
-		return fail(ReasonBadSignature, "")
+		return a.fail(ReasonBadSignature, "")
 	}
 	return nil
+}
+
+// verifySignature is VerifyResponse with the Transport's keys at now. For a serial it does
+// not know, WeChat Pay may have rotated its certificate: with certificate download it
+// downloads, then verifies the answer again — also when a concurrent call did the download
+// a moment ago.
+func (t *Transport) verifySignature(req *http.Request, header http.Header, body []byte, now time.Time) error {
+	a, err := readSignedAnswer(header)
+	if err != nil {
+		return err
+	}
+	k, ok := t.keys.lookup(a.serial, now)
+	if ok {
+		return a.verify(k.pub, body, now)
+	}
+	var rerr error
+	if t.certs != nil {
+		rerr = t.certs.refresh(req.Context(), req.URL, false)
+		if k, ok = t.keys.lookup(a.serial, now); ok {
+			return a.verify(k.pub, body, now)
+		}
+	}
+	ve := a.unknownSerial().(*VerificationError)
+	if rerr != nil && rerr != errTooSoon {
+		ve.Detail, ve.Err = "downloading the platform certificates failed: "+rerr.Error(), rerr
+	}
+	t.keys.outOfDateError(ve, now)
+	return ve
 }
