@@ -354,11 +354,10 @@ type ClientInterface interface {
 //
 // Corresponds with GET /v3/aggracct-bc/wb-channel/account/balance (the `QueryAccountBalance` operationId).
 func (c *Client) QueryAccountBalance(ctx context.Context, params *QueryAccountBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewQueryAccountBalanceRequest(c.Server, params)
+	req, err := newQueryAccountBalanceRequest(ctx, c.Server, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -378,11 +377,10 @@ func (c *Client) QueryAccountBalance(ctx context.Context, params *QueryAccountBa
 //
 // Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
 func (c *Client) ListCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewListCertificatesRequest(c.Server)
+	req, err := newListCertificatesRequest(ctx, c.Server)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -402,11 +400,10 @@ func (c *Client) ListCertificates(ctx context.Context, reqEditors ...RequestEdit
 //
 // Corresponds with GET /v3/ecommerce/fund/balance/{sub_mchid} (the `QueryECommerceBalance` operationId).
 func (c *Client) QueryECommerceBalance(ctx context.Context, subMchID string, params *QueryECommerceBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewQueryECommerceBalanceRequest(c.Server, subMchID, params)
+	req, err := newQueryECommerceBalanceRequest(ctx, c.Server, subMchID, params)
 	if err != nil {
 		return nil, err
 	}
-	req = req.WithContext(ctx)
 	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
 		return nil, err
 	}
@@ -415,6 +412,11 @@ func (c *Client) QueryECommerceBalance(ctx context.Context, subMchID string, par
 
 // NewQueryAccountBalanceRequest constructs an http.Request for the QueryAccountBalance method
 func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalanceParams) (*http.Request, error) {
+	return newQueryAccountBalanceRequest(context.Background(), server, params)
+}
+
+// newQueryAccountBalanceRequest is NewQueryAccountBalanceRequest with the request's context.
+func newQueryAccountBalanceRequest(ctx context.Context, server string, params *QueryAccountBalanceParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -473,7 +475,7 @@ func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalancePar
 		queryURL.RawQuery = rawQuery
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -483,6 +485,11 @@ func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalancePar
 
 // NewListCertificatesRequest constructs an http.Request for the ListCertificates method
 func NewListCertificatesRequest(server string) (*http.Request, error) {
+	return newListCertificatesRequest(context.Background(), server)
+}
+
+// newListCertificatesRequest is NewListCertificatesRequest with the request's context.
+func newListCertificatesRequest(ctx context.Context, server string) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -499,7 +506,7 @@ func NewListCertificatesRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -509,6 +516,11 @@ func NewListCertificatesRequest(server string) (*http.Request, error) {
 
 // NewQueryECommerceBalanceRequest constructs an http.Request for the QueryECommerceBalance method
 func NewQueryECommerceBalanceRequest(server string, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
+	return newQueryECommerceBalanceRequest(context.Background(), server, subMchID, params)
+}
+
+// newQueryECommerceBalanceRequest is NewQueryECommerceBalanceRequest with the request's context.
+func newQueryECommerceBalanceRequest(ctx context.Context, server string, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -568,7 +580,7 @@ func NewQueryECommerceBalanceRequest(server string, subMchID string, params *Que
 		queryURL.RawQuery = rawQuery
 	}
 
-	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
