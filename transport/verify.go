@@ -41,14 +41,18 @@ type signedAnswer struct {
 // nonce, no signature probe.
 func readSignedAnswer(header http.Header) (signedAnswer, error) {
 	a := signedAnswer{header: header}
-	for _, h := range [...]string{protocol.HeaderTimestamp, protocol.HeaderNonce, protocol.HeaderSignature, protocol.HeaderSerial} {
-		if header.Get(h) == "" {
+	// The names are canonical (TestSignatureHeaderNamesAreCanonical): the map is read
+	// directly, as Header.Get does after canonicalizing.
+	a.ts, a.nonce, a.signature, a.serial = first(header, protocol.HeaderTimestamp), first(header, protocol.HeaderNonce),
+		first(header, protocol.HeaderSignature), first(header, protocol.HeaderSerial)
+	for _, h := range [...]struct{ name, v string }{{protocol.HeaderTimestamp, a.ts}, {protocol.HeaderNonce, a.nonce},
+		{protocol.HeaderSignature, a.signature}, {protocol.HeaderSerial, a.serial}} {
+		if h.v == "" {
 			e := a.fail(ReasonMissingHeader, "").(*VerificationError)
-			e.Header = h
+			e.Header = h.name
 			return a, e
 		}
 	}
-	a.ts, a.nonce, a.signature, a.serial = header.Get(protocol.HeaderTimestamp), header.Get(protocol.HeaderNonce), header.Get(protocol.HeaderSignature), header.Get(protocol.HeaderSerial)
 	if strings.ContainsAny(a.nonce, "\r\n") { // would shift the signed message's lines
 		return a, a.fail(ReasonBadSignature, "Wechatpay-Nonce contains a line break")
 	}
@@ -56,6 +60,14 @@ func readSignedAnswer(header http.Header) (signedAnswer, error) {
 		return a, a.fail(ReasonProbe, "")
 	}
 	return a, nil
+}
+
+// first is header.Get(name) for a canonical name.
+func first(header http.Header, name string) string {
+	if vs := header[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 func (a *signedAnswer) fail(r Reason, detail string) error {
