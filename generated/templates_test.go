@@ -214,3 +214,44 @@ func TestClientRequestCarriesContext(t *testing.T) {
 		t.Error("a nil context: no error")
 	}
 }
+
+// TestClientServerParsedOnce: NewClient parses Server once (a server that does not parse is
+// its error, before any request); a call uses that parse while Server is unchanged, and
+// parses Server itself once it has been assigned, or when the Client was not made by NewClient.
+func TestClientServerParsedOnce(t *testing.T) {
+	for _, bad := range []string{"http://[::1", "http://a b/", "ht tp://x/", "http://x:port/", "\x7f"} {
+		if _, err := NewClient(bad); err == nil {
+			t.Errorf("NewClient(%q): no error", bad)
+		}
+		if _, err := NewClientWithResponses(bad); err == nil {
+			t.Errorf("NewClientWithResponses(%q): no error", bad)
+		}
+	}
+	var got []string
+	doer := doerFunc(func(req *http.Request) (*http.Response, error) {
+		got = append(got, req.URL.String())
+		return nil, errors.New("no answer")
+	})
+	c, err := NewClient("https://api.mch.weixin.qq.com/base", WithHTTPClient(doer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, _ = c.QueryECommerceBalance(ctx, "1", nil)
+	c.Server = "http://127.0.0.1:8080/other/"
+	_, _ = c.QueryECommerceBalance(ctx, "2", nil)
+	c.Server = "http://[::1"
+	if _, err := c.QueryECommerceBalance(ctx, "3", nil); err == nil {
+		t.Error("an assigned Server that does not parse: no error")
+	}
+	lit := &Client{Server: "http://127.0.0.1:9/x/", Client: doer}
+	_, _ = lit.QueryAccountBalance(ctx, &QueryAccountBalanceParams{MchID: "m", BalAccountNo: "b"})
+	want := []string{
+		"https://api.mch.weixin.qq.com/base/v3/ecommerce/fund/balance/1",
+		"http://127.0.0.1:8080/other/v3/ecommerce/fund/balance/2",
+		"http://127.0.0.1:9/x/v3/aggracct-bc/wb-channel/account/balance?mchid=m&bal_account_no=b",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("requested %q, want %q", got, want)
+	}
+}

@@ -251,6 +251,12 @@ type Client struct {
 	// A list of callbacks for modifying requests which are generated before sending over
 	// the network.
 	RequestEditors []RequestEditorFn
+
+	// serverURL is Server parsed by NewClient, and serverOf the string it was parsed
+	// from: a call uses serverURL while Server still equals serverOf, and parses Server
+	// itself otherwise (Server may be assigned; neither field is written after NewClient).
+	serverURL *url.URL
+	serverOf  string
 }
 
 // ClientOption allows setting custom parameters during construction
@@ -272,11 +278,25 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 	if !strings.HasSuffix(client.Server, "/") {
 		client.Server += "/"
 	}
+	serverURL, err := url.Parse(client.Server)
+	if err != nil {
+		return nil, err
+	}
+	client.serverURL, client.serverOf = serverURL, client.Server
 	// create httpClient, if not already present
 	if client.Client == nil {
 		client.Client = &http.Client{}
 	}
 	return &client, nil
+}
+
+// parsedServer returns Server as NewClient parsed it, or nil when Server has been
+// assigned since (or c was not made by NewClient).
+func (c *Client) parsedServer() *url.URL {
+	if c.serverURL != nil && c.Server == c.serverOf {
+		return c.serverURL
+	}
+	return nil
 }
 
 // WithHTTPClient allows overriding the default Doer, which is
@@ -354,7 +374,7 @@ type ClientInterface interface {
 //
 // Corresponds with GET /v3/aggracct-bc/wb-channel/account/balance (the `QueryAccountBalance` operationId).
 func (c *Client) QueryAccountBalance(ctx context.Context, params *QueryAccountBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newQueryAccountBalanceRequest(ctx, c.Server, params)
+	req, err := newQueryAccountBalanceRequest(ctx, c.Server, c.parsedServer(), params)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +397,7 @@ func (c *Client) QueryAccountBalance(ctx context.Context, params *QueryAccountBa
 //
 // Corresponds with GET /v3/certificates (the `ListCertificates` operationId).
 func (c *Client) ListCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newListCertificatesRequest(ctx, c.Server)
+	req, err := newListCertificatesRequest(ctx, c.Server, c.parsedServer())
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +420,7 @@ func (c *Client) ListCertificates(ctx context.Context, reqEditors ...RequestEdit
 //
 // Corresponds with GET /v3/ecommerce/fund/balance/{sub_mchid} (the `QueryECommerceBalance` operationId).
 func (c *Client) QueryECommerceBalance(ctx context.Context, subMchID string, params *QueryECommerceBalanceParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := newQueryECommerceBalanceRequest(ctx, c.Server, subMchID, params)
+	req, err := newQueryECommerceBalanceRequest(ctx, c.Server, c.parsedServer(), subMchID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -412,16 +432,19 @@ func (c *Client) QueryECommerceBalance(ctx context.Context, subMchID string, par
 
 // NewQueryAccountBalanceRequest constructs an http.Request for the QueryAccountBalance method
 func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalanceParams) (*http.Request, error) {
-	return newQueryAccountBalanceRequest(context.Background(), server, params)
+	return newQueryAccountBalanceRequest(context.Background(), server, nil, params)
 }
 
-// newQueryAccountBalanceRequest is NewQueryAccountBalanceRequest with the request's context.
-func newQueryAccountBalanceRequest(ctx context.Context, server string, params *QueryAccountBalanceParams) (*http.Request, error) {
+// newQueryAccountBalanceRequest is NewQueryAccountBalanceRequest with the request's
+// context, and server already parsed when serverURL is not nil.
+func newQueryAccountBalanceRequest(ctx context.Context, server string, serverURL *url.URL, params *QueryAccountBalanceParams) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
+	if serverURL == nil {
+		serverURL, err = url.Parse(server)
+		if err != nil {
+			return nil, err
+		}
 	}
 	operationPath := fmt.Sprintf("./v3/aggracct-bc/wb-channel/account/balance")
 	if operationPath[1] != '/' {
@@ -485,16 +508,19 @@ func newQueryAccountBalanceRequest(ctx context.Context, server string, params *Q
 
 // NewListCertificatesRequest constructs an http.Request for the ListCertificates method
 func NewListCertificatesRequest(server string) (*http.Request, error) {
-	return newListCertificatesRequest(context.Background(), server)
+	return newListCertificatesRequest(context.Background(), server, nil)
 }
 
-// newListCertificatesRequest is NewListCertificatesRequest with the request's context.
-func newListCertificatesRequest(ctx context.Context, server string) (*http.Request, error) {
+// newListCertificatesRequest is NewListCertificatesRequest with the request's
+// context, and server already parsed when serverURL is not nil.
+func newListCertificatesRequest(ctx context.Context, server string, serverURL *url.URL) (*http.Request, error) {
 	var err error
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
+	if serverURL == nil {
+		serverURL, err = url.Parse(server)
+		if err != nil {
+			return nil, err
+		}
 	}
 	operationPath := fmt.Sprintf("./v3/certificates")
 	if operationPath[1] != '/' {
@@ -516,11 +542,12 @@ func newListCertificatesRequest(ctx context.Context, server string) (*http.Reque
 
 // NewQueryECommerceBalanceRequest constructs an http.Request for the QueryECommerceBalance method
 func NewQueryECommerceBalanceRequest(server string, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
-	return newQueryECommerceBalanceRequest(context.Background(), server, subMchID, params)
+	return newQueryECommerceBalanceRequest(context.Background(), server, nil, subMchID, params)
 }
 
-// newQueryECommerceBalanceRequest is NewQueryECommerceBalanceRequest with the request's context.
-func newQueryECommerceBalanceRequest(ctx context.Context, server string, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
+// newQueryECommerceBalanceRequest is NewQueryECommerceBalanceRequest with the request's
+// context, and server already parsed when serverURL is not nil.
+func newQueryECommerceBalanceRequest(ctx context.Context, server string, serverURL *url.URL, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -530,9 +557,11 @@ func newQueryECommerceBalanceRequest(ctx context.Context, server string, subMchI
 		return nil, err
 	}
 
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return nil, err
+	if serverURL == nil {
+		serverURL, err = url.Parse(server)
+		if err != nil {
+			return nil, err
+		}
 	}
 	operationPath := fmt.Sprintf("./v3/ecommerce/fund/balance/%s", pathParam0)
 	if operationPath[1] != '/' {
