@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/wechatpay-apiv3/wechatpay-go v0.2.21
 	github.com/wxpay-oapi/wxpay v0.0.0
+	golang.org/x/sys v0.47.0
 )
 
 require (

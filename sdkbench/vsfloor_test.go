@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -40,32 +42,48 @@ func (f *floor) op(context.Context) error {
 
 // BenchmarkVsFloor compares each client's call with the RSA floor on the same machine
 // state: each iteration runs one floor op and one call, each timed on its own, in
-// alternating order, and x/floor is the sum of call times over the sum of floor times.
-// On a shared machine the load drifts between separate benchmark runs by more than the
-// 1 % being measured; within a pair both halves see the same load. call-ns and floor-ns
-// are the two means. ns/op and the -benchmem figures of these pairs count both halves:
-// read allocs/op and B/op of one call from alone/<client>, which runs the call by itself.
+// alternating order. On a shared machine the load drifts between separate benchmark runs
+// by more than the 1 % being measured; within a pair both halves see the same load.
+//
+// Metrics: x/floor is the sum of call times over the sum of floor times (every pair,
+// so it counts whatever the calls cost, and whatever preemption hit either half);
+// x/floor-median is the median of the pairs' own ratios, which a half preempted by another
+// process (milliseconds on a loaded 2-core machine, against a ~1 ms floor) does not move;
+// x/floor-cpu is x/floor in CPU time of the benchmark's OS thread (Linux; the goroutine is
+// locked to its thread, and a call here runs on its goroutine alone: the base RoundTripper
+// answers in memory), which time spent by other processes does not count, nor work of the
+// Go runtime's other threads (background GC). call-ns and floor-ns are the wall-time means.
+// ns/op and the -benchmem figures of these pairs count both halves: read allocs/op and
+// B/op of one call from alone/<client>, which runs the call by itself.
 func BenchmarkVsFloor(b *testing.B) {
 	k := theKeys()
 	fl := newFloor(k)
 	ctx := context.Background()
 	for _, c := range clients(b, k, newCanned(k, cannedBody, cannedBody)) {
 		b.Run(c.name, func(b *testing.B) {
-			var callT, floorT time.Duration
-			i := 0
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var call, floor pairHalf
+			var ratios []float64
 			for b.Loop() {
-				if i&1 == 0 {
-					floorT += timed(b, ctx, fl.op)
-					callT += timed(b, ctx, c.call)
+				var ct, ft time.Duration
+				if len(ratios)&1 == 0 {
+					ft = floor.timed(b, ctx, fl.op)
+					ct = call.timed(b, ctx, c.call)
 				} else {
-					callT += timed(b, ctx, c.call)
-					floorT += timed(b, ctx, fl.op)
+					ct = call.timed(b, ctx, c.call)
+					ft = floor.timed(b, ctx, fl.op)
 				}
-				i++
+				ratios = append(ratios, float64(ct)/float64(ft))
 			}
-			b.ReportMetric(float64(callT)/float64(floorT), "x/floor")
-			b.ReportMetric(float64(callT.Nanoseconds())/float64(i), "call-ns")
-			b.ReportMetric(float64(floorT.Nanoseconds())/float64(i), "floor-ns")
+			n := float64(len(ratios))
+			b.ReportMetric(float64(call.wall)/float64(floor.wall), "x/floor")
+			b.ReportMetric(median(ratios), "x/floor-median")
+			if call.cpuOK && floor.cpuOK {
+				b.ReportMetric(float64(call.cpu)/float64(floor.cpu), "x/floor-cpu")
+			}
+			b.ReportMetric(float64(call.wall.Nanoseconds())/n, "call-ns")
+			b.ReportMetric(float64(floor.wall.Nanoseconds())/n, "floor-ns")
 		})
 	}
 	b.Run("alone/floor", func(b *testing.B) {
@@ -88,13 +106,38 @@ func BenchmarkVsFloor(b *testing.B) {
 	}
 }
 
-// timed runs f once and returns how long it took; an error fails the benchmark.
-func timed(b *testing.B, ctx context.Context, f func(context.Context) error) time.Duration {
+// median is the median of v (which it sorts).
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	slices.Sort(v)
+	if m := len(v) / 2; len(v)%2 == 0 {
+		return (v[m-1] + v[m]) / 2
+	} else {
+		return v[m]
+	}
+}
+
+// pairHalf sums the wall time and thread CPU time of one half of the pairs.
+type pairHalf struct {
+	wall, cpu time.Duration
+	cpuOK     bool
+}
+
+// timed runs f once, adds its wall and thread CPU time to h and returns its wall time; an
+// error fails the benchmark.
+func (h *pairHalf) timed(b *testing.B, ctx context.Context, f func(context.Context) error) time.Duration {
+	c0, ok0 := threadCPU()
 	t0 := time.Now()
 	err := f(ctx)
 	d := time.Since(t0)
+	c1, ok1 := threadCPU()
 	if err != nil {
 		b.Fatal(err)
 	}
+	h.wall += d
+	h.cpu += c1 - c0
+	h.cpuOK = ok0 && ok1
 	return d
 }
