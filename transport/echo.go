@@ -178,16 +178,7 @@ func (c *call) checkEcho(status int, body []byte) error {
 		}
 	}
 	for i, r := range rules {
-		var want string
-		var asked bool
-		switch r.in {
-		case openapi3.ParameterInPath:
-			want, asked = c.path[r.name]
-		case openapi3.ParameterInQuery:
-			if vals, ok := c.query[r.name]; ok && len(vals) > 0 {
-				want, asked = vals[0], true
-			}
-		}
+		want, asked := c.param(r.in, r.name)
 		if !asked {
 			continue
 		}

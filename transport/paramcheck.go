@@ -47,18 +47,11 @@ func (c paramCheck) check(v string, present bool) error {
 	return c.schema.checkString(v)
 }
 
-// params checks every parameter of op: path parameters from path, query ones from q.
-func (op *operation) checkParams(path map[string]string, q map[string][]string) error {
-	for _, c := range op.params {
-		var v string
-		var present bool
-		if c.p.In == openapi3.ParameterInPath {
-			v, present = path[c.p.Name]
-		} else if vs := q[c.p.Name]; len(vs) > 0 {
-			v, present = vs[0], true
-		}
-		if err := c.check(v, present); err != nil {
-			return inputError(op.id, c.p, err)
+// checkParams checks every parameter of c's operation against its schema.
+func (c *call) checkParams() error {
+	for i, pc := range c.op.params {
+		if err := pc.check(c.vals[i], c.given[i]); err != nil {
+			return inputError(c.op.id, pc.p, err)
 		}
 	}
 	return nil

@@ -51,12 +51,13 @@ func rateRuleOf(op *openapi3.Operation) (*rateRule, error) {
 
 // key returns the limiter key for a call: the operation and the keyed parameter's value.
 func (r *rateRule) key(c *call) string {
-	switch {
-	case r.param == "":
+	if r.param == "" {
 		return c.op.id
-	case r.in == openapi3.ParameterInPath:
-		return c.op.id + " " + r.param + "=" + c.path[r.param]
-	default:
-		return c.op.id + " " + r.param + "=" + c.query.Get(r.param)
 	}
+	in := openapi3.ParameterInQuery
+	if r.in == openapi3.ParameterInPath {
+		in = r.in
+	}
+	v, _ := c.param(in, r.param)
+	return c.op.id + " " + r.param + "=" + v
 }

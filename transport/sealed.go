@@ -52,16 +52,16 @@ func (c *sealedCache) get(ciphertext string) (string, bool) {
 // keyFor chooses the WeChat Pay key a request names in Wechatpay-Serial: the caller's own
 // Wechatpay-Serial header if set, else the key that encrypted its sensitive fields, else the
 // preferred key. One request never mixes keys.
-func (t *Transport) keyFor(req *http.Request, c *call, encrypted map[string]string) (verifyKey, error) {
+func (t *Transport) keyFor(req *http.Request, c *call, encrypted []sealedParam) (verifyKey, error) {
 	now := t.now()
 	serial := req.Header.Get(protocol.HeaderSerial)
-	for name, v := range encrypted {
-		s, ok := t.sealed.get(v)
+	for _, e := range encrypted {
+		s, ok := t.sealed.get(e.value)
 		if !ok {
 			continue
 		}
 		if serial != "" && s != serial {
-			return verifyKey{}, &InputError{Operation: c.op.id, Parameter: name, In: openapi3.ParameterInQuery,
+			return verifyKey{}, &InputError{Operation: c.op.id, Parameter: e.name, In: openapi3.ParameterInQuery,
 				Reason: "encrypted with a different WeChat Pay key than the request's other fields or Wechatpay-Serial: encrypt every field of one request with one key"}
 		}
 		serial = s

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +25,8 @@ type operation struct {
 	id        string
 	route     *routers.Route
 	segments  []string            // the path template split on "/"; "{name}" segments are parameters
-	encrypted []string            // query parameters marked x-wechatpay-encrypted
+	segParam  []int               // for each segment, the index in params of the path parameter it holds, or -1
+	encrypted []int               // the indices in params of query parameters marked x-wechatpay-encrypted
 	okSchemas map[int]*jsonSchema // the JSON schema of each 2xx answer, by status, compiled
 	rate      *rateRule           // x-wechatpay-rate-limit; nil when the operation has none
 	params    []paramCheck        // every parameter, compiled
@@ -76,10 +78,13 @@ func loadOperations() (*operations, error) {
 				if err != nil {
 					return nil, fmt.Errorf("transport: %s in openapi.yaml: %w", o.id, err)
 				}
-				o.params = append(o.params, pc)
 				if p.Value.In == openapi3.ParameterInQuery && p.Value.Extensions[protocol.ExtEncrypted] == true {
-					o.encrypted = append(o.encrypted, p.Value.Name)
+					o.encrypted = append(o.encrypted, len(o.params))
 				}
+				o.params = append(o.params, pc)
+			}
+			if err := o.indexPathParams(); err != nil {
+				return nil, err
 			}
 			o.okSchemas = make(map[int]*jsonSchema)
 			for code, r := range op.Responses.Map() {
@@ -109,89 +114,63 @@ func loadOperations() (*operations, error) {
 	return ops, nil
 }
 
-// match finds the operation for a method and escaped path, returning its path parameters unescaped.
-func (ops *operations) match(method, escapedPath string) (*operation, map[string]string) {
+// match finds the operation for a method and escaped path, storing it and its path
+// parameters (unescaped) in c.
+func (ops *operations) match(method, escapedPath string, c *call) bool {
 	var buf [16]string // on the stack: paths of openapi.yaml have a handful of segments
 	segs := appendSplit(buf[:0], escapedPath, '/')
 	for _, op := range ops.list {
-		if op.route.Method != method || len(op.segments) != len(segs) {
+		if op.route.Method != method || len(op.segments) != len(segs) || !op.matchLiterals(segs) {
 			continue
 		}
-		var params map[string]string
+		*c = call{op: op}
 		ok := true
-		for i, t := range op.segments {
-			if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
-				v, err := url.PathUnescape(segs[i])
-				if err != nil {
-					ok = false
-					break
-				}
-				if params == nil {
-					params = make(map[string]string, 1)
-				}
-				params[t[1:len(t)-1]] = v
-			} else if t != segs[i] {
+		for i, p := range op.segParam {
+			if p < 0 {
+				continue
+			}
+			v, err := url.PathUnescape(segs[i])
+			if err != nil {
 				ok = false
 				break
 			}
+			c.vals[p], c.given[p] = v, true
 		}
 		if ok {
-			return op, params
+			return true
 		}
 	}
-	return nil, nil
+	*c = call{}
+	return false
 }
 
-// call is a request matched to its operation, with its parameters read once: the path
-// parameters unescaped and the query parsed.
-type call struct {
-	op    *operation
-	path  map[string]string
-	query url.Values
-}
-
-// check finds req's operation and checks the request against openapi.yaml before any I/O:
-// every parameter against its schema, and path parameters that would change the path.
-func (ops *operations) check(req *http.Request) (*call, error) {
-	if req.URL.Opaque != "" { // sent instead of the path checked here (url.URL.RequestURI)
-		return nil, &InputError{Reason: "the URL has an opaque part (url.URL.Opaque), which would be sent instead of its path: build the URL with url.Parse or the generated client"}
-	}
-	op, params := ops.match(req.Method, req.URL.EscapedPath())
-	if op == nil {
-		return nil, &InputError{Reason: fmt.Sprintf("%s %s is not an operation of openapi.yaml "+
-			"(a path parameter containing \"/\", \"..\" or \"?\" changes the path)", req.Method, req.URL.EscapedPath())}
-	}
-	// What is sent is exactly what is checked: the request target (target.go).
-	q, err := op.checkTarget(req.URL, params)
-	if err != nil {
-		return nil, err
-	}
-	if err := op.checkParams(params, q); err != nil {
-		return nil, err
-	}
-	return &call{op: op, path: params, query: q}, nil
-}
-
-// encrypted returns the call's values of parameters marked x-wechatpay-encrypted.
-func (c *call) encrypted() map[string]string {
-	if len(c.op.encrypted) == 0 {
-		return nil
-	}
-	vals := make(map[string]string, len(c.op.encrypted))
-	for _, name := range c.op.encrypted {
-		if v := c.query.Get(name); v != "" {
-			vals[name] = v
+// matchLiterals reports whether the segments of a path equal op's template outside its parameters.
+func (op *operation) matchLiterals(segs []string) bool {
+	for i, t := range op.segments {
+		if op.segParam[i] < 0 && t != segs[i] {
+			return false
 		}
 	}
-	return vals
+	return true
 }
 
-// checkEncrypted rejects an encrypted parameter that is not one RSA ciphertext for a key of size bytes.
-func (c *call) checkEncrypted(encrypted map[string]string, size int) error {
-	for name, v := range encrypted {
-		if !looksEncrypted(v, size) {
-			return &InputError{Operation: c.op.id, Parameter: name, In: openapi3.ParameterInQuery,
-				Reason: "must be encrypted (x-wechatpay-encrypted in openapi.yaml): pass the plaintext through (*Transport).Encrypt"}
+// indexPathParams finds the parameter of each "{name}" segment of op's path template, once
+// per process, and refuses an operation with more parameters than a call holds.
+func (op *operation) indexPathParams() error {
+	if len(op.params) > maxParams {
+		return fmt.Errorf("transport: %s in openapi.yaml: more than %d parameters are not implemented", op.id, maxParams)
+	}
+	op.segParam = make([]int, len(op.segments))
+	for i, t := range op.segments {
+		op.segParam[i] = -1
+		if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
+			continue
+		}
+		op.segParam[i] = slices.IndexFunc(op.params, func(c paramCheck) bool {
+			return c.p.In == openapi3.ParameterInPath && c.p.Name == t[1:len(t)-1]
+		})
+		if op.segParam[i] < 0 {
+			return fmt.Errorf("transport: %s in openapi.yaml: path parameter %s is not among the operation's parameters", op.id, t)
 		}
 	}
 	return nil

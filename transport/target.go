@@ -16,74 +16,100 @@ import (
 // only unreserved characters, and the query only the operation's own parameters, once
 // each, spelled as openapi.yaml spells them and percent-encoded as url.Values encodes them.
 
-// checkTarget checks u's path and query against op (whose template matched the path,
-// giving params) and returns the query parsed.
-func (op *operation) checkTarget(u *url.URL, params map[string]string) (url.Values, error) {
-	path := u.EscapedPath()
+// checkTarget checks the escaped path and raw query of c's request against c.op (whose
+// template matched the path, giving c its path parameters) and gives c its query
+// parameters.
+func (c *call) checkTarget(path, raw string) error {
+	op := c.op
 	if i, ok := invalidTargetByte(path, false); ok {
-		return nil, &InputError{Operation: op.id, Reason: fmt.Sprintf("the path holds %s at byte %d, which is not valid in a request target: build the URL with url.Parse or the generated client", describeByte(path[i]), i)}
+		return &InputError{Operation: op.id, Reason: fmt.Sprintf("the path holds %s at byte %d, which is not valid in a request target: build the URL with url.Parse or the generated client", describeByte(path[i]), i)}
 	}
-	segs := strings.Split(path, "/")
-	for i, t := range op.segments {
-		if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") || i >= len(segs) {
+	var buf [16]string // on the stack: paths of openapi.yaml have a handful of segments
+	segs := appendSplit(buf[:0], path, '/')
+	for i, p := range op.segParam {
+		if p < 0 || i >= len(segs) {
 			continue
 		}
-		name := t[1 : len(t)-1]
-		if reason := pathSegmentProblem(segs[i], params[name]); reason != "" {
-			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInPath, Reason: reason}
+		if reason := pathSegmentProblem(segs[i], c.vals[p]); reason != "" {
+			return &InputError{Operation: op.id, Parameter: op.params[p].p.Name, In: openapi3.ParameterInPath, Reason: reason}
 		}
 	}
 
-	raw := u.RawQuery
 	if i, ok := invalidTargetByte(raw, true); ok {
-		return nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery, Reason: fmt.Sprintf("the query holds %s at byte %d, which is not valid in a request target and would change the request line: build the query with url.Values", describeByte(raw[i]), i)}
+		return &InputError{Operation: op.id, In: openapi3.ParameterInQuery, Reason: fmt.Sprintf("the query holds %s at byte %d, which is not valid in a request target and would change the request line: build the query with url.Values", describeByte(raw[i]), i)}
 	}
 	// No parameter of openapi.yaml is an array, so a repeated or unparsable query is
 	// ambiguous: this check would read one value while WeChat Pay may act on another.
-	q, err := url.ParseQuery(raw)
-	if err != nil {
-		return nil, &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
+	if !queryParses(raw) {
+		return &InputError{Operation: op.id, In: openapi3.ParameterInQuery,
 			Reason: "the query string cannot be parsed unambiguously (\";\" separator or bad %-escape): build it with url.Values"}
 	}
-	for name, vals := range q {
-		if err := op.checkQueryName(name); err != nil {
-			return nil, err
+	// Each name in the order it first appears: known to the operation, given once, not empty.
+	for it := (queryPairs{rest: raw}); ; {
+		name, value, ok := it.next()
+		if !ok {
+			break
 		}
-		if len(vals) > 1 {
-			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
-				Reason: fmt.Sprintf("given %d times: send each parameter once", len(vals))}
+		i, err := op.queryParam(name)
+		if err != nil {
+			return err
 		}
-		if vals[0] == "" {
-			return nil, &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+		if n := 1 + countQueryName(it, name); n > 1 {
+			return &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
+				Reason: fmt.Sprintf("given %d times: send each parameter once", n)}
+		}
+		if value == "" {
+			return &InputError{Operation: op.id, Parameter: name, In: openapi3.ParameterInQuery,
 				Reason: "given with an empty value: leave an optional parameter out instead"}
 		}
+		c.vals[i], c.given[i] = value, true
 	}
-	if raw != "" {
-		for _, pair := range strings.Split(raw, "&") {
-			name, value, _ := strings.Cut(pair, "=")
-			n, _ := url.QueryUnescape(name) // ParseQuery accepted it
-			v, _ := url.QueryUnescape(value)
-			if pair != url.QueryEscape(n)+"="+url.QueryEscape(v) {
-				return nil, &InputError{Operation: op.id, Parameter: truncateForError(n), In: openapi3.ParameterInQuery,
-					Reason: "not percent-encoded as url.Values.Encode encodes it, so servers may read it differently: build the query with url.Values"}
-			}
+	for rest, more := raw, raw != ""; more; { // every piece strings.Split gives, empty ones too
+		var pair string
+		pair, rest, more = strings.Cut(rest, "&")
+		if !queryPairEscaped(pair) {
+			name, _, _ := strings.Cut(pair, "=")
+			n, _ := url.QueryUnescape(name) // queryParses accepted it
+			return &InputError{Operation: op.id, Parameter: truncateForError(n), In: openapi3.ParameterInQuery,
+				Reason: "not percent-encoded as url.Values.Encode encodes it, so servers may read it differently: build the query with url.Values"}
 		}
 	}
-	return q, nil
+	return nil
 }
 
-// checkQueryName refuses a query parameter that openapi.yaml does not give the operation,
+// countQueryName counts the pairs named name that it has still to walk.
+func countQueryName(it queryPairs, name string) int {
+	n := 0
+	for {
+		k, _, ok := it.next()
+		if !ok {
+			return n
+		}
+		if k == name {
+			n++
+		}
+	}
+}
+
+// queryParam returns the index in op.params of the query parameter name, or an error
+// refusing a name that openapi.yaml does not give the operation's query.
+func (op *operation) queryParam(name string) (int, error) {
+	for i, c := range op.params {
+		if c.p.In == openapi3.ParameterInQuery && c.p.Name == name {
+			return i, nil
+		}
+	}
+	return -1, op.unknownQueryName(name)
+}
+
+// unknownQueryName refuses a query parameter that openapi.yaml does not give the operation,
 // naming the one meant when only its case differs.
-func (op *operation) checkQueryName(name string) error {
+func (op *operation) unknownQueryName(name string) error {
 	var known []string
 	for _, p := range op.route.Operation.Parameters {
-		if p.Value == nil || p.Value.In != openapi3.ParameterInQuery {
-			continue
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+			known = append(known, p.Value.Name)
 		}
-		if p.Value.Name == name {
-			return nil
-		}
-		known = append(known, p.Value.Name)
 	}
 	e := &InputError{Operation: op.id, Parameter: truncateForError(name), In: openapi3.ParameterInQuery}
 	for _, k := range known {
