@@ -168,6 +168,15 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then com
 	done
 	echo "| the floor: one sign + one verify | $(fmtv '%.0f' "$raw" "$V/alone/floor" allocs/op) | $(fmtv '%.2f KiB' "$raw" "$V/alone/floor" B/op 1024) | $(fmtv '%.3f ms' "$raw" "$V/alone/floor" ns/op 1e6) | 1 | 1 | 1 |"
 	echo
+	x=
+	for u in x/wechatpay-go x/wechatpay-go-cpu x/wechatpay-go-median; do x="$x | $(fmtv '%.3f×' "$raw" "$V/wxpay-vs-wechatpay-go" $u) ($(span "$raw" "$V/wxpay-vs-wechatpay-go" $u '%.3f'))"; done
+	echo "The wxpay client's call over wechatpay-go's, paired with each other the same way"
+	echo "(\`wxpay-vs-wechatpay-go\`; below 1 means the wxpay client is faster):"
+	echo
+	echo "| | x/wechatpay-go, wall | x/wechatpay-go, thread CPU | x/wechatpay-go, median pair |"
+	echo "|---|---|---|---|"
+	echo "| wxpay client / wechatpay-go$x |"
+	echo
 	echo "When issue 13 was filed it quoted the SDK at 76 allocations, 8.4 KB and 1.012× the floor;"
 	echo "the wechatpay-go row above measures it instead."
 	echo
