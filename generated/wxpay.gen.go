@@ -252,11 +252,11 @@ type Client struct {
 	// the network.
 	RequestEditors []RequestEditorFn
 
-	// serverURL is Server parsed by NewClient, and serverOf the string it was parsed
-	// from: a call uses serverURL while Server still equals serverOf, and parses Server
+	// server is Server parsed by NewClient, and serverOf the string it was parsed
+	// from: a call uses server while Server still equals serverOf, and parses Server
 	// itself otherwise (Server may be assigned; neither field is written after NewClient).
-	serverURL *url.URL
-	serverOf  string
+	server   serverBase
+	serverOf string
 }
 
 // ClientOption allows setting custom parameters during construction
@@ -278,11 +278,11 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 	if !strings.HasSuffix(client.Server, "/") {
 		client.Server += "/"
 	}
-	serverURL, err := url.Parse(client.Server)
+	parsed, err := parseServerBase(client.Server)
 	if err != nil {
 		return nil, err
 	}
-	client.serverURL, client.serverOf = serverURL, client.Server
+	client.server, client.serverOf = parsed, client.Server
 	// create httpClient, if not already present
 	if client.Client == nil {
 		client.Client = &http.Client{}
@@ -290,14 +290,147 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 	return &client, nil
 }
 
-// parsedServer returns Server as NewClient parsed it, or nil when Server has been
-// assigned since (or c was not made by NewClient).
-func (c *Client) parsedServer() *url.URL {
-	if c.serverURL != nil && c.Server == c.serverOf {
-		return c.serverURL
+// parsedServer returns Server as NewClient parsed it, or the zero serverBase (url nil)
+// when Server has been assigned since (or c was not made by NewClient).
+func (c *Client) parsedServer() serverBase {
+	if c.server.url != nil && c.Server == c.serverOf {
+		return c.server
 	}
-	return nil
+	return serverBase{}
 }
+
+// serverBase is a server URL as url.Parse parses it, and, when an operation's path can
+// be joined to it by concatenation, prefix: the URL up to and including its path's last
+// "/" (else "").
+type serverBase struct {
+	url    *url.URL
+	prefix string
+}
+
+// parseServerBase parses server. prefix is set when u.ResolveReference of "./" + a
+// relative path is prefix + that path for every path that joinedPathLen accepts: u has
+// a host, no opaque part, query or fragment, and its path is empty or starts with a
+// single "/" and has no dot segment ("." or "..") before its last "/".
+func parseServerBase(server string) (serverBase, error) {
+	u, err := url.Parse(server)
+	if err != nil {
+		return serverBase{}, err
+	}
+	b := serverBase{url: u}
+	if u.Host == "" || u.Opaque != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return b, nil
+	}
+	path := u.EscapedPath()
+	dir := path[:strings.LastIndexByte(path, '/')+1]
+	if dir == "" {
+		dir = "/"
+	}
+	s := u.String()
+	if dir[0] != '/' || strings.HasPrefix(dir, "//") || !strings.HasSuffix(s, path) {
+		return b, nil
+	}
+	var st pathState
+	for i := 0; i < len(dir); i++ {
+		if !st.next(dir[i]) {
+			return b, nil
+		}
+	}
+	b.prefix = s[:len(s)-len(path)] + dir
+	return b, nil
+}
+
+// joinedPathLen reports whether path (an operation's path, starting with "/", with a
+// "%s" for each of params, as fmt.Sprintf fills them) can be joined to base.prefix by
+// concatenation, and the length of path[1:] so filled: every byte is one that
+// url.URL.EscapedPath keeps as it is and that ends no query ("?") or path ("#"), each
+// "%" is followed by two hex digits, and no segment is "." or "..", which
+// ResolveReference would remove (url.PathEscape leaves dots as they are).
+func joinedPathLen(base serverBase, path string, params ...string) (int, bool) {
+	if base.prefix == "" || path == "" || path[0] != '/' {
+		return 0, false
+	}
+	var st pathState
+	n, k := 0, 0
+	for i := 1; i < len(path); i++ {
+		if path[i] != '%' {
+			if !st.next(path[i]) {
+				return 0, false
+			}
+			n++
+			continue
+		}
+		if i+1 == len(path) || path[i+1] != 's' || k == len(params) {
+			return 0, false
+		}
+		for j := 0; j < len(params[k]); j++ {
+			if !st.next(params[k][j]) {
+				return 0, false
+			}
+		}
+		n += len(params[k])
+		k++
+		i++
+	}
+	return n, k == len(params) && st.end()
+}
+
+// joinOperationURL returns prefix + path[1:] with its "%s" filled by params (pathLen
+// bytes, as joinedPathLen measured them), then "?" + rawQuery unless rawQuery is empty.
+func joinOperationURL(prefix string, pathLen int, path, rawQuery string, params ...string) string {
+	n := len(prefix) + pathLen
+	if rawQuery != "" {
+		n += 1 + len(rawQuery)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
+	path = path[1:]
+	for _, p := range params {
+		i := strings.Index(path, "%s")
+		b.WriteString(path[:i])
+		b.WriteString(p)
+		path = path[i+2:]
+	}
+	b.WriteString(path)
+	if rawQuery != "" {
+		b.WriteByte('?')
+		b.WriteString(rawQuery)
+	}
+	return b.String()
+}
+
+// pathState follows a path byte by byte (see joinedPathLen): seg bytes in the current
+// segment, dots of them "."; hex digits still owed to a "%".
+type pathState struct{ seg, dots, hex int }
+
+func (s *pathState) next(c byte) bool {
+	switch {
+	case s.hex > 0:
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+		s.hex--
+	case c == '/':
+		if s.dotSegment() {
+			return false
+		}
+		s.seg, s.dots = 0, 0
+		return true
+	case c == '%':
+		s.hex = 2
+	case c == '.':
+		s.dots++
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-_~!$&'()*+,;=:@", c) >= 0:
+	default:
+		return false
+	}
+	s.seg++
+	return true
+}
+
+func (s *pathState) dotSegment() bool { return s.seg > 0 && s.seg <= 2 && s.dots == s.seg }
+
+func (s *pathState) end() bool { return s.hex == 0 && !s.dotSegment() }
 
 // WithHTTPClient allows overriding the default Doer, which is
 // automatically created using http.Client. This is useful for tests.
@@ -432,41 +565,49 @@ func (c *Client) QueryECommerceBalance(ctx context.Context, subMchID string, par
 
 // NewQueryAccountBalanceRequest constructs an http.Request for the QueryAccountBalance method
 func NewQueryAccountBalanceRequest(server string, params *QueryAccountBalanceParams) (*http.Request, error) {
-	return newQueryAccountBalanceRequest(context.Background(), server, nil, params)
+	return newQueryAccountBalanceRequest(context.Background(), server, serverBase{}, params)
 }
 
 // newQueryAccountBalanceRequest is NewQueryAccountBalanceRequest with the request's
-// context, and server already parsed when serverURL is not nil.
-func newQueryAccountBalanceRequest(ctx context.Context, server string, serverURL *url.URL, params *QueryAccountBalanceParams) (*http.Request, error) {
+// context, and server already parsed by parseServerBase when base.url is not nil.
+func newQueryAccountBalanceRequest(ctx context.Context, server string, base serverBase, params *QueryAccountBalanceParams) (*http.Request, error) {
 	var err error
 
-	if serverURL == nil {
-		serverURL, err = url.Parse(server)
+	if base.url == nil {
+		base, err = parseServerBase(server)
 		if err != nil {
 			return nil, err
 		}
 	}
-	operationPath := fmt.Sprintf("./v3/aggracct-bc/wb-channel/account/balance")
-	if operationPath[1] != '/' {
-		operationPath = operationPath[1:]
+	// queryURL stays nil when the request URL is base.prefix + the operation's path
+	// (+ "?" + rawQuery), joined by joinOperationURL below.
+	var queryURL *url.URL
+	pathLen, joined := joinedPathLen(base, "/v3/aggracct-bc/wb-channel/account/balance")
+	if !joined {
+		serverURL := base.url
+		operationPath := fmt.Sprintf("./v3/aggracct-bc/wb-channel/account/balance")
+		if operationPath[1] != '/' {
+			operationPath = operationPath[1:]
+		}
+
+		queryURL, err = serverURL.Parse(operationPath)
+		if err != nil {
+			return nil, err
+		}
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
+	var rawQuery string
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
 		var queryValues url.Values
-		if queryURL.RawQuery != "" {
+		if queryURL != nil && queryURL.RawQuery != "" {
 			queryValues = queryURL.Query()
 		}
 		// rawQuery joins pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQuery string
 		var haveFragment bool
 
 		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mchid", params.MchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -495,10 +636,18 @@ func newQueryAccountBalanceRequest(ctx context.Context, server string, serverURL
 			}
 			rawQuery += encoded
 		}
-		queryURL.RawQuery = rawQuery
+		if queryURL != nil {
+			queryURL.RawQuery = rawQuery
+		}
 	}
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL.String(), nil)
+	var reqURL string
+	if queryURL != nil {
+		reqURL = queryURL.String()
+	} else {
+		reqURL = joinOperationURL(base.prefix, pathLen, "/v3/aggracct-bc/wb-channel/account/balance", rawQuery)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -508,31 +657,44 @@ func newQueryAccountBalanceRequest(ctx context.Context, server string, serverURL
 
 // NewListCertificatesRequest constructs an http.Request for the ListCertificates method
 func NewListCertificatesRequest(server string) (*http.Request, error) {
-	return newListCertificatesRequest(context.Background(), server, nil)
+	return newListCertificatesRequest(context.Background(), server, serverBase{})
 }
 
 // newListCertificatesRequest is NewListCertificatesRequest with the request's
-// context, and server already parsed when serverURL is not nil.
-func newListCertificatesRequest(ctx context.Context, server string, serverURL *url.URL) (*http.Request, error) {
+// context, and server already parsed by parseServerBase when base.url is not nil.
+func newListCertificatesRequest(ctx context.Context, server string, base serverBase) (*http.Request, error) {
 	var err error
 
-	if serverURL == nil {
-		serverURL, err = url.Parse(server)
+	if base.url == nil {
+		base, err = parseServerBase(server)
 		if err != nil {
 			return nil, err
 		}
 	}
-	operationPath := fmt.Sprintf("./v3/certificates")
-	if operationPath[1] != '/' {
-		operationPath = operationPath[1:]
+	// queryURL stays nil when the request URL is base.prefix + the operation's path
+	// (+ "?" + rawQuery), joined by joinOperationURL below.
+	var queryURL *url.URL
+	pathLen, joined := joinedPathLen(base, "/v3/certificates")
+	if !joined {
+		serverURL := base.url
+		operationPath := fmt.Sprintf("./v3/certificates")
+		if operationPath[1] != '/' {
+			operationPath = operationPath[1:]
+		}
+
+		queryURL, err = serverURL.Parse(operationPath)
+		if err != nil {
+			return nil, err
+		}
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
+	var reqURL string
+	if queryURL != nil {
+		reqURL = queryURL.String()
+	} else {
+		reqURL = joinOperationURL(base.prefix, pathLen, "/v3/certificates", "")
 	}
-
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -542,12 +704,12 @@ func newListCertificatesRequest(ctx context.Context, server string, serverURL *u
 
 // NewQueryECommerceBalanceRequest constructs an http.Request for the QueryECommerceBalance method
 func NewQueryECommerceBalanceRequest(server string, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
-	return newQueryECommerceBalanceRequest(context.Background(), server, nil, subMchID, params)
+	return newQueryECommerceBalanceRequest(context.Background(), server, serverBase{}, subMchID, params)
 }
 
 // newQueryECommerceBalanceRequest is NewQueryECommerceBalanceRequest with the request's
-// context, and server already parsed when serverURL is not nil.
-func newQueryECommerceBalanceRequest(ctx context.Context, server string, serverURL *url.URL, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
+// context, and server already parsed by parseServerBase when base.url is not nil.
+func newQueryECommerceBalanceRequest(ctx context.Context, server string, base serverBase, subMchID string, params *QueryECommerceBalanceParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -557,33 +719,41 @@ func newQueryECommerceBalanceRequest(ctx context.Context, server string, serverU
 		return nil, err
 	}
 
-	if serverURL == nil {
-		serverURL, err = url.Parse(server)
+	if base.url == nil {
+		base, err = parseServerBase(server)
 		if err != nil {
 			return nil, err
 		}
 	}
-	operationPath := fmt.Sprintf("./v3/ecommerce/fund/balance/%s", pathParam0)
-	if operationPath[1] != '/' {
-		operationPath = operationPath[1:]
+	// queryURL stays nil when the request URL is base.prefix + the operation's path
+	// (+ "?" + rawQuery), joined by joinOperationURL below.
+	var queryURL *url.URL
+	pathLen, joined := joinedPathLen(base, "/v3/ecommerce/fund/balance/%s", pathParam0)
+	if !joined {
+		serverURL := base.url
+		operationPath := fmt.Sprintf("./v3/ecommerce/fund/balance/%s", pathParam0)
+		if operationPath[1] != '/' {
+			operationPath = operationPath[1:]
+		}
+
+		queryURL, err = serverURL.Parse(operationPath)
+		if err != nil {
+			return nil, err
+		}
 	}
 
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return nil, err
-	}
+	var rawQuery string
 
 	if params != nil {
 		// queryValues collects non-styled parameters (passthrough, JSON)
 		// that are safe to round-trip through url.Values.Encode().
 		var queryValues url.Values
-		if queryURL.RawQuery != "" {
+		if queryURL != nil && queryURL.RawQuery != "" {
 			queryValues = queryURL.Query()
 		}
 		// rawQuery joins pre-encoded query fragments from
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
-		var rawQuery string
 		var haveFragment bool
 
 		if params.AccountType != nil {
@@ -606,10 +776,18 @@ func newQueryECommerceBalanceRequest(ctx context.Context, server string, serverU
 			}
 			rawQuery += encoded
 		}
-		queryURL.RawQuery = rawQuery
+		if queryURL != nil {
+			queryURL.RawQuery = rawQuery
+		}
 	}
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, queryURL.String(), nil)
+	var reqURL string
+	if queryURL != nil {
+		reqURL = queryURL.String()
+	} else {
+		reqURL = joinOperationURL(base.prefix, pathLen, "/v3/ecommerce/fund/balance/%s", rawQuery, pathParam0)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, reqURL, nil)
 	if err != nil {
 		return nil, err
 	}
