@@ -18,16 +18,28 @@ type queryPairs struct{ rest string }
 
 // next returns the next pair, unescaped; ok is false at the end.
 func (it *queryPairs) next() (name, value string, ok bool) {
+	name, value, ok = it.nextRaw()
+	name, _ = url.QueryUnescape(name) // queryParses checked every escape
+	value, _ = url.QueryUnescape(value)
+	return name, value, ok
+}
+
+// nextName returns the next pair's name, unescaped, leaving its value as it is.
+func (it *queryPairs) nextName() (name string, ok bool) {
+	name, _, ok = it.nextRaw()
+	name, _ = url.QueryUnescape(name)
+	return name, ok
+}
+
+// nextRaw returns the next pair as it is in the query.
+func (it *queryPairs) nextRaw() (name, value string, ok bool) {
 	for it.rest != "" {
 		var piece string
 		piece, it.rest, _ = strings.Cut(it.rest, "&")
-		if piece == "" {
-			continue
+		if piece != "" {
+			name, value, _ = strings.Cut(piece, "=")
+			return name, value, true
 		}
-		name, value, _ = strings.Cut(piece, "=")
-		name, _ = url.QueryUnescape(name) // queryParses checked every escape
-		value, _ = url.QueryUnescape(value)
-		return name, value, true
 	}
 	return "", "", false
 }

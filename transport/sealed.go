@@ -25,7 +25,7 @@ type sealedCache struct {
 }
 
 func (c *sealedCache) put(ciphertext, serial string) {
-	k := sha256.Sum256([]byte(ciphertext))
+	k := sha256.Sum256(stringBytes(ciphertext))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -42,7 +42,7 @@ func (c *sealedCache) put(ciphertext, serial string) {
 }
 
 func (c *sealedCache) get(ciphertext string) (string, bool) {
-	k := sha256.Sum256([]byte(ciphertext))
+	k := sha256.Sum256(stringBytes(ciphertext))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.m[k]

@@ -81,7 +81,7 @@ func (c *call) checkTarget(path, raw string) error {
 func countQueryName(it queryPairs, name string) int {
 	n := 0
 	for {
-		k, _, ok := it.next()
+		k, ok := it.nextName()
 		if !ok {
 			return n
 		}
