@@ -179,8 +179,8 @@ func TestClientCallAllocations(t *testing.T) {
 	}
 	// call = build + parse + the doer's response (3) + ClientWithResponses' own.
 	t.Logf("build %v, parse %v, call %v allocations", build, parse, call)
-	if build > 12 || parse > 14 || call > 23 {
-		t.Errorf("build %v allocations (at most 12), parse %v (at most 14), call %v (at most 23)", build, parse, call)
+	if build > 8 || parse > 14 || call > 19 {
+		t.Errorf("build %v allocations (at most 8), parse %v (at most 14), call %v (at most 19)", build, parse, call)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -399,6 +400,26 @@ func joinOperationURL(prefix string, pathLen int, path, rawQuery string, params 
 	return b.String()
 }
 
+// styleString is runtime.StyleParamWithOptions for a value whose type is a string
+// underneath, without the reflection for the two cases the runtime (v1.8.0) styles as
+// plain escaping: the simple style in a path (url.PathEscape of the value; a primitive
+// is not exploded) and the form style in a query (the name and the value escaped by
+// runtime.DefaultQueryEncoder, joined by "="). Every other case, and a type with a
+// MarshalText (which the runtime calls), is the runtime's.
+func styleString[T ~string](style string, explode bool, paramName string, value T, opts runtime.StyleParamOptions) (string, error) {
+	var zero T
+	if _, marshals := any(zero).(encoding.TextMarshaler); !marshals && !opts.AllowReserved {
+		switch {
+		case style == "simple" && opts.ParamLocation == runtime.ParamLocationPath:
+			return url.PathEscape(string(value)), nil
+		case style == "form" && opts.ParamLocation == runtime.ParamLocationQuery:
+			e := runtime.DefaultQueryEncoder
+			return e.EscapeQueryValue(paramName, false) + "=" + e.EscapeQueryValue(string(value), false), nil
+		}
+	}
+	return runtime.StyleParamWithOptions(style, explode, paramName, value, opts)
+}
+
 // pathState follows a path byte by byte (see joinedPathLen): seg bytes in the current
 // segment, dots of them "."; hex digits still owed to a "%".
 type pathState struct{ seg, dots, hex int }
@@ -610,7 +631,7 @@ func newQueryAccountBalanceRequest(ctx context.Context, server string, base serv
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var haveFragment bool
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "mchid", params.MchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := styleString("form", true, "mchid", params.MchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			if haveFragment {
@@ -620,7 +641,7 @@ func newQueryAccountBalanceRequest(ctx context.Context, server string, base serv
 			haveFragment = true
 		}
 
-		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "bal_account_no", params.BalAccountNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+		if queryFrag, err := styleString("form", true, "bal_account_no", params.BalAccountNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 			return nil, err
 		} else {
 			if haveFragment {
@@ -714,7 +735,7 @@ func newQueryECommerceBalanceRequest(ctx context.Context, server string, base se
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sub_mchid", subMchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = styleString("simple", false, "sub_mchid", subMchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -758,7 +779,7 @@ func newQueryECommerceBalanceRequest(ctx context.Context, server string, base se
 
 		if params.AccountType != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account_type", *params.AccountType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			if queryFrag, err := styleString("form", true, "account_type", *params.AccountType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				if haveFragment {
