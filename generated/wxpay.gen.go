@@ -1409,238 +1409,262 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		return nil, err
 	}
 
-	response := &QueryAccountBalanceResponse{
+	switch rsp.StatusCode {
+	case 200:
+		block := new(struct {
+			response QueryAccountBalanceResponse
+			body     AccountBalance
+			headers  QueryAccountBalanceResponse200Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers200 = headers
+		return response, nil
+	case 400:
+		block := new(struct {
+			response QueryAccountBalanceResponse
+			body     CommonBadRequest
+			headers  QueryAccountBalanceResponse400Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers400 = headers
+		return response, nil
+	case 401:
+		block := new(struct {
+			response QueryAccountBalanceResponse
+			body     SignError
+			headers  QueryAccountBalanceResponse401Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON401 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers401 = headers
+		return response, nil
+	case 429:
+		block := new(struct {
+			response QueryAccountBalanceResponse
+			body     FrequencyLimited
+			headers  QueryAccountBalanceResponse429Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON429 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers429 = headers
+		return response, nil
+	case 500:
+		block := new(struct {
+			response QueryAccountBalanceResponse
+			body     SystemError
+			headers  QueryAccountBalanceResponse500Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers500 = headers
+		return response, nil
+	}
+	return &QueryAccountBalanceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AccountBalance
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest CommonBadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest SignError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest FrequencyLimited
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest SystemError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		block := new(struct {
-			headers QueryAccountBalanceResponse200Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers200 = headers
-	case rsp.StatusCode == 400:
-		block := new(struct {
-			headers QueryAccountBalanceResponse400Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers400 = headers
-	case rsp.StatusCode == 401:
-		block := new(struct {
-			headers QueryAccountBalanceResponse401Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers401 = headers
-	case rsp.StatusCode == 429:
-		block := new(struct {
-			headers QueryAccountBalanceResponse429Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers429 = headers
-	case rsp.StatusCode == 500:
-		block := new(struct {
-			headers QueryAccountBalanceResponse500Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers500 = headers
-	}
-
-	return response, nil
+	}, nil
 }
 
 // ParseListCertificatesResponse parses an HTTP response from a ListCertificatesWithResponse call
@@ -1651,194 +1675,212 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 		return nil, err
 	}
 
-	response := &ListCertificatesResponse{
+	switch rsp.StatusCode {
+	case 200:
+		block := new(struct {
+			response ListCertificatesResponse
+			body     CertificateList
+			headers  ListCertificatesResponse200Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers200 = headers
+		return response, nil
+	case 400:
+		block := new(struct {
+			response ListCertificatesResponse
+			body     CommonBadRequest
+			headers  ListCertificatesResponse400Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers400 = headers
+		return response, nil
+	case 401:
+		block := new(struct {
+			response ListCertificatesResponse
+			body     SignError
+			headers  ListCertificatesResponse401Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON401 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers401 = headers
+		return response, nil
+	case 500:
+		block := new(struct {
+			response ListCertificatesResponse
+			body     SystemError
+			headers  ListCertificatesResponse500Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers500 = headers
+		return response, nil
+	}
+	return &ListCertificatesResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest CertificateList
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest CommonBadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest SignError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest SystemError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		block := new(struct {
-			headers ListCertificatesResponse200Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers200 = headers
-	case rsp.StatusCode == 400:
-		block := new(struct {
-			headers ListCertificatesResponse400Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers400 = headers
-	case rsp.StatusCode == 401:
-		block := new(struct {
-			headers ListCertificatesResponse401Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers401 = headers
-	case rsp.StatusCode == 500:
-		block := new(struct {
-			headers ListCertificatesResponse500Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers500 = headers
-	}
-
-	return response, nil
+	}, nil
 }
 
 // ParseQueryECommerceBalanceResponse parses an HTTP response from a QueryECommerceBalanceWithResponse call
@@ -1849,326 +1891,362 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		return nil, err
 	}
 
-	response := &QueryECommerceBalanceResponse{
+	switch rsp.StatusCode {
+	case 200:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     ECommerceBalance
+			headers  QueryECommerceBalanceResponse200Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON200 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers200 = headers
+		return response, nil
+	case 400:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     WechatPayError
+			headers  QueryECommerceBalanceResponse400Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON400 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers400 = headers
+		return response, nil
+	case 401:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     SignError
+			headers  QueryECommerceBalanceResponse401Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON401 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers401 = headers
+		return response, nil
+	case 403:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     WechatPayError
+			headers  QueryECommerceBalanceResponse403Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON403 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers403 = headers
+		return response, nil
+	case 404:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     WechatPayError
+			headers  QueryECommerceBalanceResponse404Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON404 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers404 = headers
+		return response, nil
+	case 429:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     WechatPayError
+			headers  QueryECommerceBalanceResponse429Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON429 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers429 = headers
+		return response, nil
+	case 500:
+		block := new(struct {
+			response QueryECommerceBalanceResponse
+			body     WechatPayError
+			headers  QueryECommerceBalanceResponse500Headers
+			values   [6]string
+		})
+		response := &block.response
+		response.Body = bodyBytes
+		response.HTTPResponse = rsp
+		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
+			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+				return nil, err
+			}
+			response.JSON500 = &block.body
+		}
+		headers := &block.headers
+		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+			block.values[0] = values[0]
+			value := &block.values[0]
+			headers.RequestID = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+			block.values[1] = values[0]
+			value := &block.values[1]
+			headers.WechatpayNonce = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+			block.values[2] = values[0]
+			value := &block.values[2]
+			headers.WechatpaySerial = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+			block.values[3] = values[0]
+			value := &block.values[3]
+			headers.WechatpaySignature = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+			block.values[4] = values[0]
+			value := &block.values[4]
+			headers.WechatpaySignatureType = value
+		}
+		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+			block.values[5] = values[0]
+			value := &block.values[5]
+			headers.WechatpayTimestamp = value
+		}
+
+		response.Headers500 = headers
+		return response, nil
+	}
+	return &QueryECommerceBalanceResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
-	}
-
-	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest ECommerceBalance
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON200 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest WechatPayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON400 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
-		var dest SignError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON401 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
-		var dest WechatPayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON403 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest WechatPayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON404 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest WechatPayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON429 = &dest
-
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest WechatPayError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.JSON500 = &dest
-
-	}
-
-	switch {
-	case rsp.StatusCode == 200:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse200Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers200 = headers
-	case rsp.StatusCode == 400:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse400Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers400 = headers
-	case rsp.StatusCode == 401:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse401Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers401 = headers
-	case rsp.StatusCode == 403:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse403Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers403 = headers
-	case rsp.StatusCode == 404:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse404Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers404 = headers
-	case rsp.StatusCode == 429:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse429Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers429 = headers
-	case rsp.StatusCode == 500:
-		block := new(struct {
-			headers QueryECommerceBalanceResponse500Headers
-			values  [6]string
-		})
-		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
-			block.values[0] = values[0]
-			value := &block.values[0]
-			headers.RequestID = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
-			block.values[1] = values[0]
-			value := &block.values[1]
-			headers.WechatpayNonce = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
-			block.values[2] = values[0]
-			value := &block.values[2]
-			headers.WechatpaySerial = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
-			block.values[3] = values[0]
-			value := &block.values[3]
-			headers.WechatpaySignature = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
-			block.values[4] = values[0]
-			value := &block.values[4]
-			headers.WechatpaySignatureType = value
-		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
-			block.values[5] = values[0]
-			value := &block.values[5]
-			headers.WechatpayTimestamp = value
-		}
-		response.Headers500 = headers
-	}
-
-	return response, nil
+	}, nil
 }
 
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
