@@ -211,7 +211,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 			return nil, err
 		}
 	}
-	if err := checked.op.checkResponse(resp, body); err != nil {
+	if _, err := checked.op.checkResponse(resp, body); err != nil {
 		if ae, ok := err.(*answerError); ok {
 			return nil, notThisAnswerError(resp, ae)
 		}

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -69,11 +68,8 @@ func (o *operation) prepareAnswers(op *openapi3.Operation) error {
 type members struct{ w jsonWalker }
 
 // newMembers starts a walk of body's members; false when body is not a JSON object.
-func newMembers(body []byte) (members, bool) {
-	if !json.Valid(body) {
-		return members{}, false
-	}
-	m := members{w: jsonWalker{b: body}}
+func newMembers(body validJSON) (members, bool) {
+	m := members{w: jsonWalker{b: body.b}}
 	m.w.space()
 	if m.w.b[m.w.i] != '{' {
 		return members{}, false
@@ -130,7 +126,7 @@ func (e *answerError) Error() string { return e.detail }
 // (every required property of the operation's error answers, none declared by the success
 // schema) relabelled 2xx, or an object carrying none of the success schema's properties
 // (another operation's answer, or {}).
-func (o *operation) notThisAnswer(schema *jsonSchema, body []byte) error {
+func (o *operation) notThisAnswer(schema *jsonSchema, body validJSON) error {
 	if len(schema.props) == 0 {
 		return nil
 	}
@@ -164,7 +160,7 @@ func (o *operation) notThisAnswer(schema *jsonSchema, body []byte) error {
 
 // checkEcho checks that a 2xx answer repeats the request parameters its schema says it
 // echoes (ExtEcho): present and equal whenever the request carries the parameter.
-func (c *call) checkEcho(status int, body []byte) error {
+func (c *call) checkEcho(status int, body validJSON) error {
 	rules := c.op.echo[status]
 	if len(rules) == 0 {
 		return nil

@@ -160,11 +160,33 @@ func at(err error, name string) error {
 
 // check reports whether body, one JSON value, is valid JSON that s accepts.
 func (s *jsonSchema) check(body []byte) error {
-	if !json.Valid(body) {
-		return errors.New("not JSON")
+	v, ok := asValidJSON(body)
+	if !ok {
+		return errNotJSON
 	}
-	w := jsonWalker{b: body}
+	return s.checkValid(v)
+}
+
+// checkValid reports whether s accepts v.
+func (s *jsonSchema) checkValid(v validJSON) error {
+	w := jsonWalker{b: v.b}
 	return w.value(s)
+}
+
+var errNotJSON = errors.New("not JSON")
+
+// validJSON is a JSON text that json.Valid accepted: jsonWalker walks it without checking
+// the syntax again (on other bytes it could index past the end). Only asValidJSON makes
+// one, so an answer is checked once and then walked by the not-this-answer check, the
+// schema check and the echo check.
+type validJSON struct{ b []byte }
+
+// asValidJSON returns b as validJSON when json.Valid accepts it.
+func asValidJSON(b []byte) (validJSON, bool) {
+	if !json.Valid(b) {
+		return validJSON{}, false
+	}
+	return validJSON{b}, true
 }
 
 // jsonWalker walks a JSON text that json.Valid accepted, so it need not check the syntax.

@@ -247,17 +247,21 @@ func looksEncrypted(v string, size int) bool {
 // checkResponse validates a 2xx answer against the operation's response schema in
 // openapi.yaml: a JSON content type and a body the schema accepts, which is an answer to
 // this operation (not an error object, not a body with none of its properties: an
-// *answerError).
-func (op *operation) checkResponse(resp *http.Response, body []byte) error {
+// *answerError). It returns the body as the validJSON it checked, for the echo check.
+func (op *operation) checkResponse(resp *http.Response, body []byte) (validJSON, error) {
 	schema := op.okSchemas[resp.StatusCode]
 	if schema == nil {
-		return fmt.Errorf("HTTP %d is not an answer of %s in openapi.yaml", resp.StatusCode, op.id)
+		return validJSON{}, fmt.Errorf("HTTP %d is not an answer of %s in openapi.yaml", resp.StatusCode, op.id)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.Contains(ct, "json") {
-		return fmt.Errorf("Content-Type %q, want application/json", ct)
+		return validJSON{}, fmt.Errorf("Content-Type %q, want application/json", ct)
 	}
-	if err := op.notThisAnswer(schema, body); err != nil {
-		return err
+	v, ok := asValidJSON(body)
+	if !ok {
+		return validJSON{}, errNotJSON
 	}
-	return schema.check(body)
+	if err := op.notThisAnswer(schema, v); err != nil {
+		return validJSON{}, err
+	}
+	return v, schema.checkValid(v)
 }

@@ -446,9 +446,9 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 	if err := t.verifySignature(req, resp.Header, body, now); err != nil {
 		return err
 	}
-	err := c.op.checkResponse(resp, body)
+	v, err := c.op.checkResponse(resp, body)
 	if err == nil {
-		err = c.checkEcho(resp.StatusCode, body)
+		err = c.checkEcho(resp.StatusCode, v)
 	}
 	if ae, ok := err.(*answerError); ok {
 		return notThisAnswerError(resp, ae)
