@@ -94,10 +94,10 @@ func (t *Transport) sentHeader(h http.Header, authorization, serial string) http
 	}
 	put("Authorization", authorization)
 	put(protocol.HeaderSerial, serial)
-	if out.Get("Accept") == "" {
+	if first(out, "Accept") == "" { // canonical names: read from the map directly
 		put("Accept", "application/json")
 	}
-	if ua := out.Get("User-Agent"); ua == "" {
+	if ua := first(out, "User-Agent"); ua == "" {
 		put("User-Agent", t.userAgent)
 	} else {
 		put("User-Agent", ua+" "+t.userAgent)

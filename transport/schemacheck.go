@@ -206,16 +206,33 @@ func (w *jsonWalker) space() {
 	}
 }
 
-var typeNames = map[byte]string{'{': "object", '[': "array", '"': "string", 't': "boolean", 'f': "boolean", 'n': "null"}
+// jsonType names the JSON type of the value that starts with c.
+func jsonType(c byte) string {
+	switch c {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// numberByte reports whether c can be part of a JSON number.
+func numberByte(c byte) bool {
+	return '0' <= c && c <= '9' || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E'
+}
 
 // value checks the value at w.i against s (nil: anything) and moves past it.
 func (w *jsonWalker) value(s *jsonSchema) error {
 	w.space()
 	c := w.b[w.i]
-	got, ok := typeNames[c]
-	if !ok {
-		got = "number"
-	}
+	got := jsonType(c)
 	if s != nil && s.typ != "" && got != "null" && got != s.typ && (got != "number" || s.typ != "integer") {
 		return &schemaError{reason: "value must be " + article(s.typ) + ", not " + article(got)}
 	}
@@ -262,7 +279,7 @@ func (w *jsonWalker) value(s *jsonSchema) error {
 		return nil
 	}
 	start := w.i
-	for w.i < len(w.b) && strings.IndexByte("+-0123456789.eE", w.b[w.i]) >= 0 {
+	for w.i < len(w.b) && numberByte(w.b[w.i]) {
 		w.i++
 	}
 	return s.checkNumber(w.b[start:w.i])
