@@ -8,7 +8,7 @@ import (
 // A request's query is read here without url.Values: pair by pair over the raw query, as
 // url.ParseQuery reads it (split on "&", skip empty pieces, refuse ";", the name before the
 // first "=", both unescaped with url.QueryUnescape), so that what the check accepts is
-// exactly what ParseQuery accepts, and a query of the few parameters an operation takes
+// exactly what ParseQuery accepts (but for GODEBUG urlmaxqueryparams: queryParses), and a query of the few parameters an operation takes
 // costs no allocation unless a value holds an escape (query_test.go compares both).
 
 // queryPairs walks the pairs of a raw query that url.ParseQuery would keep, in order:
@@ -47,7 +47,10 @@ func (it *queryPairs) nextRaw() (name, value string, ok bool) {
 // queryParses reports whether url.ParseQuery parses raw without an error: no piece holds
 // ";" and every "%" starts a %XX escape. A query of more pairs than any operation takes is
 // left to ParseQuery itself, which also limits the number of pairs (GODEBUG
-// urlmaxqueryparams).
+// urlmaxqueryparams). One difference from ParseQuery: a urlmaxqueryparams of maxParams or
+// less does not refuse a query of fewer than maxParams+1 pairs here (ParseQuery refuses
+// one of that many pairs or more), since a count is no ambiguity; the checks before issue
+// 13 refused such a query as "cannot be parsed unambiguously".
 func queryParses(raw string) bool {
 	if strings.Count(raw, "&") >= maxParams {
 		_, err := url.ParseQuery(raw)
