@@ -83,3 +83,37 @@ func TestReview13NilContext(t *testing.T) {
 		}
 	}
 }
+
+// Server URLs built from tricky parts (userinfo, IPv6 hosts, escaped and dot segments,
+// reserved bytes, empty segments, queries and fragments) with hostile parameters: the
+// request URL is the generator's own (ResolveReference) byte for byte, joined or not.
+func TestReview13RequestURLCombinations(t *testing.T) {
+	schemes := []string{"http://", "https://", "HTTP://", "//", ""}
+	users := []string{"", "u@", "u:p@", "u%40:p%3A@"}
+	hosts := []string{"h", "127.0.0.1:9", "[::1]:9", "H%41", "h:"}
+	segs := []string{"", "a", ".", "..", "%2e", "%2E%2e", "%2F", "a;b", "a:b", "~", "é", "%41", "%zz", "a b", "[x]", "!$&'()*+,=@", "%"}
+	tails := []string{"", "/", "?q=1", "/?", "#f", "/#", "/?x#y"}
+	values := []string{"1900000109", "", ".", "..", "%2e", "a/b", "a?b", "#", "é", "\x00", "\xff", "a;b", "+", "~!$&'()*,=:@", "%41"}
+	n := 0
+	for i, scheme := range schemes {
+		for j, user := range users {
+			for k, host := range hosts {
+				for a, s1 := range segs {
+					s2 := segs[(a*7+i+j+k)%len(segs)]
+					for b, tail := range tails {
+						v := values[(a+b+i*3+k)%len(values)]
+						servers := []string{scheme + user + host + "/" + s1 + "/" + s2 + tail, scheme + user + host + "/" + s1 + tail}
+						if a == 0 {
+							servers = append(servers, scheme+user+host+tail)
+						}
+						for _, server := range servers {
+							checkRequestURL(t, server, v, values[(a+2*b+j)%len(values)], v, b%2 == 0)
+							n++
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d servers", n)
+}

@@ -496,3 +496,14 @@ func TestReview13ConcurrentRotation(t *testing.T) {
 	}
 	_ = generated.AccountTypeBasic
 }
+
+// VerifyResponse on a nil or empty header map: every header missing, no panic.
+func TestReview13VerifyResponseNilHeader(t *testing.T) {
+	lookup := func(string) (*rsa.PublicKey, bool) { return nil, false }
+	for _, h := range []http.Header{nil, {}, {"Wechatpay-Timestamp": nil, "Wechatpay-Nonce": {}}} {
+		var ve *transport.VerificationError
+		if err := transport.VerifyResponse(lookup, h, nil, time.Now()); !errors.As(err, &ve) || ve.Reason != transport.ReasonMissingHeader || ve.Header != "Wechatpay-Timestamp" {
+			t.Errorf("header %v: %v, want Wechatpay-Timestamp missing", h, err)
+		}
+	}
+}
