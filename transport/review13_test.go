@@ -507,3 +507,85 @@ func TestReview13VerifyResponseNilHeader(t *testing.T) {
 		}
 	}
 }
+
+// Body and GetBody on retries: every attempt of a GET carries no body, or an empty one it
+// can read again (GetBody), whatever empty body the caller gave; the caller's is closed once.
+func TestReview13BodyOnRetries(t *testing.T) {
+	k := theKeys(t)
+	for name, mk := range map[string]func() io.ReadCloser{
+		"nil":        func() io.ReadCloser { return nil },
+		"NoBody":     func() io.ReadCloser { return http.NoBody },
+		"empty body": func() io.ReadCloser { return io.NopCloser(strings.NewReader("")) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			attempts := 0
+			tr := review13Transport(t, baseFunc(func(req *http.Request) (*http.Response, error) {
+				attempts++
+				if req.Body != nil && req.Body != http.NoBody {
+					if b, err := io.ReadAll(req.Body); err != nil || len(b) != 0 {
+						t.Errorf("attempt %d: body %q, %v", attempts, b, err)
+					}
+					if req.GetBody == nil {
+						t.Errorf("attempt %d: a body without GetBody", attempts)
+					} else if rc, err := req.GetBody(); err != nil {
+						t.Errorf("attempt %d: GetBody: %v", attempts, err)
+					} else if b, _ := io.ReadAll(rc); len(b) != 0 {
+						t.Errorf("attempt %d: GetBody gave %q", attempts, b)
+					}
+				}
+				if req.ContentLength != 0 {
+					t.Errorf("attempt %d: ContentLength %d", attempts, req.ContentLength)
+				}
+				if attempts < 3 {
+					return &http.Response{StatusCode: 503, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("")), Request: req}, nil
+				}
+				return review13Answer(t, req, k.wechat, "1900000109", nil), nil
+			}), func(c *transport.Config) {
+				c.MaxAttempts, c.Backoff = 3, func(int) time.Duration { return time.Millisecond }
+			})
+			req := review13Request(t, "https://api.mch.weixin.qq.com/v3/ecommerce/fund/balance/1900000109")
+			cc := &closeCounter{}
+			switch b := mk(); b {
+			case nil:
+			case http.NoBody:
+				req.Body = b
+			default:
+				cc.Reader = b
+				req.Body = cc
+			}
+			if _, err := tr.RoundTrip(req); err != nil || attempts != 3 {
+				t.Fatalf("%v after %d attempts", err, attempts)
+			}
+			if cc.Reader != nil && cc.closes != 1 {
+				t.Errorf("the caller's body was closed %d times", cc.closes)
+			}
+		})
+	}
+}
+
+// An Observer whose CallStart gives the call a context (a span) and no AttemptStart: Base
+// sees that context, and with AttemptTimeout a deadline under it.
+func TestReview13CallStartContextReachesBase(t *testing.T) {
+	k := theKeys(t)
+	type spanKey struct{}
+	for _, timeout := range []time.Duration{0, 4 * time.Second} {
+		var got any
+		var has bool
+		tr := review13Transport(t, baseFunc(func(req *http.Request) (*http.Response, error) {
+			got = req.Context().Value(spanKey{})
+			_, has = req.Context().Deadline()
+			return review13Answer(t, req, k.wechat, "1900000109", nil), nil
+		}), func(c *transport.Config) {
+			c.AttemptTimeout = timeout
+			c.Observer = &transport.Observer{CallStart: func(ctx context.Context, _ transport.CallStart) context.Context {
+				return context.WithValue(ctx, spanKey{}, "span")
+			}}
+		})
+		if _, err := tr.RoundTrip(review13Request(t, "https://api.mch.weixin.qq.com/v3/ecommerce/fund/balance/1900000109")); err != nil {
+			t.Fatal(err)
+		}
+		if got != "span" || has != (timeout > 0) {
+			t.Errorf("AttemptTimeout %v: Base saw span %v, deadline %v", timeout, got, has)
+		}
+	}
+}
