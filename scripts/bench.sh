@@ -167,6 +167,9 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then com
 		echo "| ${c#*|} | $(fmtv '%.0f' "$raw" "$V/alone/$n" allocs/op) | $(fmtv '%.2f KiB' "$raw" "$V/alone/$n" B/op 1024) | $(fmtv '%.3f ms' "$raw" "$V/alone/$n" ns/op 1e6)$x |"
 	done
 	echo "| the floor: one sign + one verify | $(fmtv '%.0f' "$raw" "$V/alone/floor" allocs/op) | $(fmtv '%.2f KiB' "$raw" "$V/alone/floor" B/op 1024) | $(fmtv '%.3f ms' "$raw" "$V/alone/floor" ns/op 1e6) | 1 | 1 | 1 |"
+	x=
+	for u in x/floor x/floor-cpu x/floor-median; do x="$x | $(fmtv '%.3f×' "$raw" "$V/floor-vs-floor" $u) ($(span "$raw" "$V/floor-vs-floor" $u '%.3f'))"; done
+	echo "| control: the floor paired with itself (what the pairing cannot resolve) | | | $x |"
 	echo
 	x=
 	for u in x/wechatpay-go x/wechatpay-go-cpu x/wechatpay-go-median; do x="$x | $(fmtv '%.3f×' "$raw" "$V/wxpay-vs-wechatpay-go" $u) ($(span "$raw" "$V/wxpay-vs-wechatpay-go" $u '%.3f'))"; done

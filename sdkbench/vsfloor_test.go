@@ -59,6 +59,8 @@ func (f *floor) op(context.Context) error {
 // wxpay-vs-wechatpay-go pairs the two clients' calls with each other the same way
 // (x/wechatpay-go, x/wechatpay-go-cpu, x/wechatpay-go-median: the wxpay call over the
 // official SDK's), so "faster than the SDK" is read from one pairing, not two.
+// floor-vs-floor pairs the floor with itself: the control, whose readings show the
+// pairing's own bias and noise.
 func BenchmarkVsFloor(b *testing.B) {
 	k := theKeys()
 	fl := newFloor(k)
@@ -67,6 +69,9 @@ func BenchmarkVsFloor(b *testing.B) {
 	for _, c := range cs {
 		b.Run(c.name, func(b *testing.B) { pairs(b, ctx, c.call, fl.op, "floor") })
 	}
+	// The control: the floor paired with itself. Its x/floor readings should be 1; how far
+	// they are from 1 is what this pairing cannot tell apart on this machine.
+	b.Run("floor-vs-floor", func(b *testing.B) { pairs(b, ctx, fl.op, fl.op, "floor") })
 	b.Run("wxpay-vs-wechatpay-go", func(b *testing.B) {
 		byName := map[string]client{}
 		for _, c := range cs {
