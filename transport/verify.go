@@ -24,6 +24,9 @@ func VerifyResponse(keys KeyLookup, header http.Header, body []byte, now time.Ti
 	if err != nil {
 		return err
 	}
+	if keys == nil { // no key is trusted; a nil func would panic
+		return a.fail(ReasonUnknownSerial, "no KeyLookup given: pass one that returns the trusted WeChat Pay keys")
+	}
 	key, ok := keys(a.serial)
 	if !ok {
 		return a.unknownSerial()
