@@ -76,6 +76,52 @@ type AccountBalance struct {
 	InTransitReductionExist *bool `json:"in_transit_reduction_exist,omitempty"`
 }
 
+// decodePlainJSON decodes data into v as json.Unmarshal(data, v) would when data is a
+// AccountBalance in plain form (see plainJSON); otherwise it returns false and leaves v alone.
+func (v *AccountBalance) decodePlainJSON(data []byte) bool {
+	var out AccountBalance
+	var seen uint64 // each property once: a repeated key is left to encoding/json
+	p := plainJSON{b: data}
+	if !p.open() {
+		return false
+	}
+	for {
+		key, ok := p.member()
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "balance":
+			if seen&(1<<0) != 0 {
+				return false
+			}
+			seen |= 1 << 0
+			x, ok := p.int64()
+			if !ok {
+				return false
+			}
+			out.Balance = &x
+		case "in_transit_reduction_exist":
+			if seen&(1<<1) != 0 {
+				return false
+			}
+			seen |= 1 << 1
+			x, ok := p.bool()
+			if !ok {
+				return false
+			}
+			out.InTransitReductionExist = &x
+		default:
+			return false
+		}
+	}
+	if !p.end() {
+		return false
+	}
+	*v = out
+	return true
+}
+
 // AccountType 【二级商户账户类型】二级商户账户类型 — sub-merchant account type.
 // 可选取值 (values): BASIC 基本账户 (basic account); FEES 手续费账户 (fees account);
 // OPERATION 运营账户 (operation account); DEPOSIT 保证金账户 (deposit account).
@@ -136,6 +182,73 @@ type ECommerceBalance struct {
 	//
 	// Example: 1900000109
 	SubMchID string `json:"sub_mchid"`
+}
+
+// decodePlainJSON decodes data into v as json.Unmarshal(data, v) would when data is a
+// ECommerceBalance in plain form (see plainJSON); otherwise it returns false and leaves v alone.
+func (v *ECommerceBalance) decodePlainJSON(data []byte) bool {
+	var out ECommerceBalance
+	var seen uint64 // each property once: a repeated key is left to encoding/json
+	p := plainJSON{b: data}
+	if !p.open() {
+		return false
+	}
+	for {
+		key, ok := p.member()
+		if !ok {
+			break
+		}
+		switch string(key) {
+		case "account_type":
+			if seen&(1<<0) != 0 {
+				return false
+			}
+			seen |= 1 << 0
+			s, ok := p.str()
+			x := AccountType(s)
+			if !ok {
+				return false
+			}
+			out.AccountType = &x
+		case "available_amount":
+			if seen&(1<<1) != 0 {
+				return false
+			}
+			seen |= 1 << 1
+			x, ok := p.int64()
+			if !ok {
+				return false
+			}
+			out.AvailableAmount = x
+		case "pending_amount":
+			if seen&(1<<2) != 0 {
+				return false
+			}
+			seen |= 1 << 2
+			x, ok := p.int64()
+			if !ok {
+				return false
+			}
+			out.PendingAmount = &x
+		case "sub_mchid":
+			if seen&(1<<3) != 0 {
+				return false
+			}
+			seen |= 1 << 3
+			x, ok := p.str()
+			if !ok {
+				return false
+			}
+			out.SubMchID = x
+		default:
+			return false
+		}
+	}
+	if !p.end() {
+		return false
+	}
+	*v = out
+	return true
 }
 
 // EncryptCertificate 证书信息 — the certificate (PEM), encrypted with the merchant's APIv3 key.
@@ -857,6 +970,154 @@ func readResponseBody(rsp *http.Response) ([]byte, error) {
 	}
 }
 
+// unmarshalJSON is json.Unmarshal(data, v). A type with decodePlainJSON (typedef.tmpl gives
+// it to flat objects of strings, integers and booleans) decodes its plain form itself first.
+func unmarshalJSON(data []byte, v any) error {
+	if d, ok := v.(interface{ decodePlainJSON([]byte) bool }); ok && d.decodePlainJSON(data) {
+		return nil
+	}
+	return json.Unmarshal(data, v)
+}
+
+// plainJSON reads one JSON object in plain form: optional JSON whitespace, then members
+// whose keys and string values are printable ASCII without escapes (0x20-0x7E, no '"' or
+// '\\'), integers without fraction or exponent, true and false. That form is valid JSON,
+// and in it a decodePlainJSON reads each member as json.Unmarshal does. Anything else — null,
+// escapes, other bytes, nesting, numbers of another shape, an unknown or repeated key —
+// makes decodePlainJSON give up, and json.Unmarshal decodes the text.
+type plainJSON struct {
+	b    []byte
+	i    int
+	more bool // a member has been read: the next is after ","
+	done bool // the closing "}" has been read
+}
+
+func (p *plainJSON) space() {
+	for p.i < len(p.b) && (p.b[p.i] == ' ' || p.b[p.i] == '\t' || p.b[p.i] == '\n' || p.b[p.i] == '\r') {
+		p.i++
+	}
+}
+
+// open reads the opening "{".
+func (p *plainJSON) open() bool {
+	p.space()
+	if p.i < len(p.b) && p.b[p.i] == '{' {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// member reads up to the next member's value and returns its key; false at the closing
+// "}" (then done) or at anything outside the plain form.
+func (p *plainJSON) member() ([]byte, bool) {
+	p.space()
+	if p.i >= len(p.b) {
+		return nil, false
+	}
+	if p.b[p.i] == '}' {
+		p.i++
+		p.done = true
+		return nil, false
+	}
+	if p.more {
+		if p.b[p.i] != ',' {
+			return nil, false
+		}
+		p.i++
+		p.space()
+	}
+	key, ok := p.text()
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	if p.i >= len(p.b) || p.b[p.i] != ':' {
+		return nil, false
+	}
+	p.i++
+	p.space()
+	p.more = true
+	return key, true
+}
+
+// end reports whether the object was closed and nothing but whitespace follows.
+func (p *plainJSON) end() bool {
+	p.space()
+	return p.done && p.i == len(p.b)
+}
+
+// text reads a string's bytes between its quotes, printable ASCII without escapes.
+func (p *plainJSON) text() ([]byte, bool) {
+	if p.i >= len(p.b) || p.b[p.i] != '"' {
+		return nil, false
+	}
+	start := p.i + 1
+	for i := start; i < len(p.b); i++ {
+		switch c := p.b[i]; {
+		case c == '"':
+			p.i = i + 1
+			return p.b[start:i], true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// str reads a string value (a copy, as json.Unmarshal makes).
+func (p *plainJSON) str() (string, bool) {
+	b, ok := p.text()
+	return string(b), ok
+}
+
+// int64 reads an integer: -?(0|[1-9][0-9]*) within int64, followed by no number byte.
+func (p *plainJSON) int64() (int64, bool) {
+	neg := p.i < len(p.b) && p.b[p.i] == '-'
+	if neg {
+		p.i++
+	}
+	start := p.i
+	var n uint64
+	for p.i < len(p.b) && '0' <= p.b[p.i] && p.b[p.i] <= '9' {
+		if p.i-start == 19 { // more digits than any int64 has
+			return 0, false
+		}
+		n = n*10 + uint64(p.b[p.i]-'0')
+		p.i++
+	}
+	digits := p.i - start
+	if digits == 0 || (digits > 1 && p.b[start] == '0') {
+		return 0, false
+	}
+	if p.i < len(p.b) && (p.b[p.i] == '.' || p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		return 0, false
+	}
+	if neg {
+		if n > 1<<63 {
+			return 0, false
+		}
+		return int64(-n), true
+	}
+	if n > 1<<63-1 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// bool reads true or false.
+func (p *plainJSON) bool() (bool, bool) {
+	switch {
+	case len(p.b)-p.i >= 4 && string(p.b[p.i:p.i+4]) == "true":
+		p.i += 4
+		return true, true
+	case len(p.b)-p.i >= 5 && string(p.b[p.i:p.i+5]) == "false":
+		p.i += 5
+		return false, true
+	}
+	return false, false
+}
+
 // NewClientWithResponses creates a new ClientWithResponses, which wraps
 // Client with return type handling
 func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithResponses, error) {
@@ -1421,7 +1682,7 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON200 = &block.body
@@ -1471,7 +1732,7 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON400 = &block.body
@@ -1521,7 +1782,7 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON401 = &block.body
@@ -1571,7 +1832,7 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON429 = &block.body
@@ -1621,7 +1882,7 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON500 = &block.body
@@ -1687,7 +1948,7 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON200 = &block.body
@@ -1737,7 +1998,7 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON400 = &block.body
@@ -1787,7 +2048,7 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON401 = &block.body
@@ -1837,7 +2098,7 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON500 = &block.body
@@ -1903,7 +2164,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON200 = &block.body
@@ -1953,7 +2214,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON400 = &block.body
@@ -2003,7 +2264,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON401 = &block.body
@@ -2053,7 +2314,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON403 = &block.body
@@ -2103,7 +2364,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON404 = &block.body
@@ -2153,7 +2414,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON429 = &block.body
@@ -2203,7 +2464,7 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 		response.Body = bodyBytes
 		response.HTTPResponse = rsp
 		if strings.Contains(rsp.Header.Get("Content-Type"), "json") {
-			if err := json.Unmarshal(bodyBytes, &block.body); err != nil {
+			if err := unmarshalJSON(bodyBytes, &block.body); err != nil {
 				return nil, err
 			}
 			response.JSON500 = &block.body
