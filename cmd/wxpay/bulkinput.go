@@ -229,7 +229,8 @@ func checkParam(doc *openapi3.T, opID, name, value string) string {
 	}
 	if p.In == openapi3.ParameterInPath {
 		if i := strings.IndexFunc(value, func(r rune) bool { return !isUnreservedRune(r) }); i >= 0 {
-			return fmt.Sprintf("%s %s: holds %q: a path parameter takes only letters, digits and \"-._~\"", name, quoteBounded(value), value[i:i+utf8.RuneLen(rune(value[i]))])
+			_, size := utf8.DecodeRuneInString(value[i:]) // 1 for a byte that is not UTF-8
+			return fmt.Sprintf("%s %s: holds %q: a path parameter takes only letters, digits and \"-._~\"", name, quoteBounded(value), value[i:i+size])
 		}
 	}
 	err := p.Schema.Value.VisitJSON(value)
