@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/wxpay-oapi/wxpay/transport"
 
 	"github.com/wxpay-oapi/wxpay/internal/boundedread"
+	"github.com/wxpay-oapi/wxpay/internal/specdoc"
 )
 
 // The environment variables ConfigFromEnv reads. `wxpay mock` writes them into its .env
@@ -215,14 +215,15 @@ func envBaseURL(raw string) (string, error) {
 	return strings.TrimSuffix(raw, "/"), nil
 }
 
-// specDoc is the embedded openapi.yaml, parsed once.
-var specDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(specYAML)
+// specDoc is the embedded openapi.yaml, parsed once per process for transport, this
+// package and the CLI together.
+func specDoc() (*openapi3.T, error) {
+	doc, err := specdoc.Load()
 	if err != nil {
-		return nil, fmt.Errorf("wxpay: loading the embedded openapi.yaml: %w", err)
+		return nil, fmt.Errorf("wxpay: %w", err)
 	}
 	return doc, nil
-})
+}
 
 // specServers is the servers of the embedded openapi.yaml.
 func specServers() (openapi3.Servers, error) {

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,7 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/wxpay-oapi/wxpay/generated"
+	"github.com/wxpay-oapi/wxpay/internal/specdoc"
 	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
@@ -49,12 +48,9 @@ type operations struct {
 var sharedOperations = sync.OnceValues(loadOperations)
 
 func loadOperations() (*operations, error) {
-	doc, err := generated.GetSpec()
+	doc, err := specdoc.Load() // shared with the root package and the CLI: read, never modified
 	if err != nil {
-		return nil, fmt.Errorf("transport: loading the embedded openapi.yaml: %w", err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("transport: the embedded openapi.yaml is invalid: %w", err)
+		return nil, fmt.Errorf("transport: %w", err)
 	}
 	ops := &operations{doc: doc}
 	if len(doc.Servers) >= 2 {

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/wxpay-oapi/wxpay"
+	"github.com/wxpay-oapi/wxpay/internal/specdoc"
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
@@ -162,11 +162,6 @@ func envMessage(err error) error {
 	return &usageError{msg: msg}
 }
 
-// specDoc is the embedded openapi.yaml, loaded once.
-var specDoc = sync.OnceValues(func() (*openapi3.T, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(wxpay.Spec())
-	if err != nil {
-		return nil, fmt.Errorf("loading the embedded openapi.yaml: %w", err)
-	}
-	return doc, nil
-})
+// specDoc is the embedded openapi.yaml, parsed once per process for this command, the
+// wxpay package and transport together.
+func specDoc() (*openapi3.T, error) { return specdoc.Load() }
