@@ -428,7 +428,7 @@ func newBulkClient(q *queryFlags, getenv env, stderr io.Writer, concurrency int,
 	}
 	cfg.Observer = &transport.Observer{AttemptDone: func(_ context.Context, a transport.AttemptDone) {
 		if a.Status == http.StatusTooManyRequests {
-			thr.slowDown(0)
+			thr.slowDown()
 		}
 	}}
 	c, err := wxpay.NewClient(cc.baseURL, cfg)

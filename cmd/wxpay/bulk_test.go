@@ -428,8 +428,8 @@ func TestThrottle(t *testing.T) {
 	now := time.Unix(0, 0)
 	th := newThrottle(16)
 	th.now = func() time.Time { return now }
-	th.slowDown(0)
-	th.slowDown(0) // the same burst: halved once
+	th.slowDown()
+	th.slowDown() // the same burst: halved once
 	if limit, n := th.state(); limit != 8 || n != 2 {
 		t.Errorf("after a burst of 429s: limit %d, seen %d; want 8, 2", limit, n)
 	}

@@ -79,8 +79,9 @@ func (t *throttle) release() {
 }
 
 // slowDown is told about a 429: halve the bound (at most once per throttlePause) and
-// hold new calls for throttlePause, or retryAfter when WeChat Pay asked for longer.
-func (t *throttle) slowDown(retryAfter time.Duration) {
+// hold new calls for throttlePause. (A Retry-After is the transport's to honour, capped,
+// on the retry of the call that got it.)
+func (t *throttle) slowDown() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -89,7 +90,7 @@ func (t *throttle) slowDown(retryAfter time.Duration) {
 		t.limit = max(1, t.limit/2)
 		t.lastCut = now
 	}
-	if until := now.Add(max(throttlePause, retryAfter)); until.After(t.until) {
+	if until := now.Add(throttlePause); until.After(t.until) {
 		t.until = until
 	}
 	t.signal()
