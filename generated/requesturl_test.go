@@ -9,43 +9,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/oapi-codegen/runtime"
 )
 
 // oldQueryAccountBalanceURL is the request URL as the generator's own client.tmpl built it.
 func oldQueryAccountBalanceURL(server string, params *QueryAccountBalanceParams) (string, error) {
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return "", err
-	}
-	operationPath := fmt.Sprintf("/v3/aggracct-bc/wb-channel/account/balance")
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return "", err
-	}
-	if params != nil {
-		queryValues := queryURL.Query()
-		var rawQueryFragments []string
-		queryFrag, err := runtime.StyleParamWithOptions("form", true, "mchid", params.MchID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string"})
+	return oldURL(server, fmt.Sprintf("/v3/aggracct-bc/wb-channel/account/balance"), params != nil, func() ([]string, error) {
+		fragments, err := oldQueryFragments(nil, "mchid", params.MchID)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		rawQueryFragments = append(rawQueryFragments, strings.Split(queryFrag, "&")...)
-		queryFrag, err = runtime.StyleParamWithOptions("form", true, "bal_account_no", params.BalAccountNo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string"})
-		if err != nil {
-			return "", err
-		}
-		rawQueryFragments = append(rawQueryFragments, strings.Split(queryFrag, "&")...)
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-	return queryURL.String(), nil
+		return oldQueryFragments(fragments, "bal_account_no", params.BalAccountNo)
+	})
 }
 
 // oldRequest is the request the generator's own code made of oldURL's answer

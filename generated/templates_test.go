@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -25,34 +24,12 @@ func oldQueryECommerceBalanceURL(server, subMchid string, params *QueryECommerce
 	if err != nil {
 		return "", err
 	}
-	serverURL, err := url.Parse(server)
-	if err != nil {
-		return "", err
-	}
-	operationPath := fmt.Sprintf("/v3/ecommerce/fund/balance/%s", pathParam0)
-	if operationPath[0] == '/' {
-		operationPath = "." + operationPath
-	}
-	queryURL, err := serverURL.Parse(operationPath)
-	if err != nil {
-		return "", err
-	}
-	if params != nil {
-		queryValues := queryURL.Query()
-		var rawQueryFragments []string
-		if params.AccountType != nil {
-			queryFrag, err := runtime.StyleParamWithOptions("form", true, "account_type", *params.AccountType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string"})
-			if err != nil {
-				return "", err
-			}
-			rawQueryFragments = append(rawQueryFragments, strings.Split(queryFrag, "&")...)
+	return oldURL(server, fmt.Sprintf("/v3/ecommerce/fund/balance/%s", pathParam0), params != nil, func() ([]string, error) {
+		if params.AccountType == nil {
+			return nil, nil
 		}
-		if encoded := queryValues.Encode(); encoded != "" {
-			rawQueryFragments = append(rawQueryFragments, encoded)
-		}
-		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
-	}
-	return queryURL.String(), nil
+		return oldQueryFragments(nil, "account_type", *params.AccountType)
+	})
 }
 
 func TestRequestURLIsTheGeneratorsOwn(t *testing.T) {
