@@ -18,13 +18,17 @@ const AuthScheme = "WECHATPAY2-SHA256-RSA2048"
 // RequestMessage returns the bytes a request signature covers: METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n,
 // where url is the path plus "?" and the query exactly as sent on the wire.
 func RequestMessage(method, url string, timestamp int64, nonce string, body []byte) []byte {
-	ts := strconv.FormatInt(timestamp, 10)
-	msg := make([]byte, 0, len(method)+len(url)+len(ts)+len(nonce)+len(body)+5)
+	return AppendRequestMessage(make([]byte, 0, len(method)+len(url)+20+len(nonce)+len(body)+5), method, url, timestamp, nonce, body)
+}
+
+// AppendRequestMessage appends RequestMessage(method, url, timestamp, nonce, body) to msg,
+// so a caller can assemble it in a buffer of its own.
+func AppendRequestMessage(msg []byte, method, url string, timestamp int64, nonce string, body []byte) []byte {
 	msg = append(msg, method...)
 	msg = append(msg, '\n')
 	msg = append(msg, url...)
 	msg = append(msg, '\n')
-	msg = append(msg, ts...)
+	msg = strconv.AppendInt(msg, timestamp, 10)
 	msg = append(msg, '\n')
 	msg = append(msg, nonce...)
 	msg = append(msg, '\n')

@@ -57,3 +57,16 @@ func TestSignAllocations(t *testing.T) {
 		t.Errorf("NewNonce: %v allocations, want 1 (the string)", n)
 	}
 }
+
+// AppendRequestMessage appends exactly RequestMessage after what msg already holds.
+func TestAppendRequestMessageAppends(t *testing.T) {
+	body := []byte(`{"a":1}`)
+	want := RequestMessage("GET", "/v3/x?y=1", -12, "NONCE", body)
+	got := AppendRequestMessage([]byte("prefix"), "GET", "/v3/x?y=1", -12, "NONCE", body)
+	if string(got) != "prefix"+string(want) {
+		t.Errorf("AppendRequestMessage = %q, want %q", got, "prefix"+string(want))
+	}
+	if string(want) != "GET\n/v3/x?y=1\n-12\nNONCE\n"+string(body)+"\n" {
+		t.Errorf("RequestMessage = %q", want)
+	}
+}

@@ -27,47 +27,28 @@ func putBuffer(bp *[]byte, b []byte) {
 	}
 }
 
-// appendRequestMessage is RequestMessage appended to dst, with uri written as
-// (*url.URL).RequestURI would return it.
+// appendRequestMessage is protocol.AppendRequestMessage with the URL written as
+// (*url.URL).RequestURI would return it, assembled on the stack rather than allocated.
 func appendRequestMessage(dst []byte, method string, u *url.URL, timestamp int64, nonce string, body []byte) []byte {
-	dst = append(dst, method...)
-	dst = append(dst, '\n')
-	if u.Opaque != "" {
-		dst = append(dst, u.RequestURI()...)
-	} else {
-		p := u.EscapedPath()
-		if p == "" {
-			p = "/"
-		}
-		dst = append(dst, p...)
-		if u.ForceQuery || u.RawQuery != "" {
-			dst = append(append(dst, '?'), u.RawQuery...)
-		}
-	}
-	dst = append(dst, '\n')
-	dst = appendInt(dst, timestamp)
-	dst = append(dst, '\n')
-	dst = append(dst, nonce...)
-	dst = append(dst, '\n')
-	dst = append(dst, body...)
-	return append(dst, '\n')
+	var scratch [256]byte // a longer request target grows onto the heap
+	uri := appendRequestURI(scratch[:0], u)
+	return protocol.AppendRequestMessage(dst, method, unsafe.String(unsafe.SliceData(uri), len(uri)), timestamp, nonce, body)
 }
 
-func appendInt(dst []byte, n int64) []byte {
-	if n < 0 {
-		dst = append(dst, '-')
-		n = -n // a Unix time in seconds is far from math.MinInt64
+// appendRequestURI appends u.RequestURI() to dst without allocating the string.
+func appendRequestURI(dst []byte, u *url.URL) []byte {
+	if u.Opaque != "" {
+		return append(dst, u.RequestURI()...)
 	}
-	var d [20]byte
-	i := len(d)
-	for {
-		i--
-		d[i] = byte('0' + n%10)
-		if n /= 10; n == 0 {
-			break
-		}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
 	}
-	return append(dst, d[i:]...)
+	dst = append(dst, p...)
+	if u.ForceQuery || u.RawQuery != "" {
+		dst = append(append(dst, '?'), u.RawQuery...)
+	}
+	return dst
 }
 
 // sentHeader returns a copy of h, the caller's header, with the headers every attempt
