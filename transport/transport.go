@@ -407,9 +407,8 @@ func bodyReadError(resp *http.Response, err error) error {
 	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, echoToken(resp.Header.Get(protocol.HeaderRequestID)), err)
 }
 
-// sign returns a clone of req for target, carrying a fresh signature, Wechatpay-Serial,
-// Accept and User-Agent.
-// sign returns the request an attempt sends, signed, with req's context.
+// sign returns the request an attempt sends to target: a copy of req, with req's context,
+// carrying a fresh signature, Wechatpay-Serial, Accept and User-Agent.
 func (t *Transport) sign(req *http.Request, target *url.URL, body []byte, serial string, now time.Time) (*http.Request, error) {
 	nonce, err := protocol.NewNonce(t.random)
 	if err != nil {
