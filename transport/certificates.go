@@ -193,7 +193,7 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 	case err != nil:
 		return nil, err
 	case int64(len(body)) > t.maxBody:
-		return nil, &VerificationError{Reason: ReasonBodyTooLarge, RequestID: resp.Header.Get(protocol.HeaderRequestID)}
+		return nil, answerFailure(resp.Header, ReasonBodyTooLarge, "")
 	case resp.StatusCode != 200:
 		return nil, NewAPIError(resp.StatusCode, resp.Header, body)
 	}
@@ -212,14 +212,11 @@ func (c *certificates) download(ctx context.Context, base *url.URL) ([]*x509.Cer
 		}
 	}
 	if _, err := checked.op.checkResponse(resp, body); err != nil {
-		if ae, ok := err.(*answerError); ok {
-			return nil, notThisAnswerError(resp, ae)
-		}
-		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: err.Error()}
+		return nil, bodyCheckError(resp, err)
 	}
 	var list generated.CertificateList
 	if err := json.Unmarshal(body, &list); err != nil {
-		return nil, &VerificationError{Reason: ReasonSchema, RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: err.Error()}
+		return nil, answerFailure(resp.Header, ReasonSchema, err.Error())
 	}
 	certs, err := c.decrypt(list)
 	if err != nil {

@@ -204,8 +204,22 @@ func (s *jsonSchema) declares(name string) bool {
 	return false
 }
 
-// notThisAnswerError turns an answerError into the *VerificationError verify returns.
-func notThisAnswerError(resp *http.Response, e *answerError) *VerificationError {
-	return &VerificationError{Reason: ReasonNotThisAnswer, Field: e.field, Serial: resp.Header.Get(protocol.HeaderSerial),
-		RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: e.detail}
+// answerFailure is the *VerificationError for an answer with header h that failed check r:
+// it names the answer's Wechatpay-Serial and Request-ID.
+func answerFailure(h http.Header, r Reason, detail string) *VerificationError {
+	return &VerificationError{Reason: r, Serial: h.Get(protocol.HeaderSerial), RequestID: h.Get(protocol.HeaderRequestID), Detail: detail}
+}
+
+// bodyCheckError turns what checkResponse or checkEcho returned into the *VerificationError
+// verify returns: ReasonNotThisAnswer for an answerError, ReasonSchema otherwise; nil for nil.
+func bodyCheckError(resp *http.Response, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ae, ok := err.(*answerError); ok {
+		ve := answerFailure(resp.Header, ReasonNotThisAnswer, ae.detail)
+		ve.Field = ae.field
+		return ve
+	}
+	return answerFailure(resp.Header, ReasonSchema, err.Error())
 }

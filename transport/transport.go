@@ -401,8 +401,9 @@ func (t *Transport) attempt(ctx context.Context, req *http.Request, target *url.
 // name the status and Request-ID, and wrap err, so the attempt is retried like a network error.
 func bodyReadError(resp *http.Response, err error) error {
 	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
-		return &VerificationError{Reason: ReasonBodyRead, Serial: resp.Header.Get(protocol.HeaderSerial), RequestID: resp.Header.Get(protocol.HeaderRequestID),
-			Detail: err.Error(), Err: err}
+		ve := answerFailure(resp.Header, ReasonBodyRead, err.Error())
+		ve.Err = err
+		return ve
 	}
 	return fmt.Errorf("transport: reading the HTTP %d answer (Request-ID %s): %w", resp.StatusCode, echoToken(resp.Header.Get(protocol.HeaderRequestID)), err)
 }
@@ -438,8 +439,7 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 		return nil
 	}
 	if int64(len(body)) > t.maxBody {
-		return &VerificationError{Reason: ReasonBodyTooLarge, Serial: resp.Header.Get(protocol.HeaderSerial), RequestID: resp.Header.Get(protocol.HeaderRequestID),
-			Detail: fmt.Sprintf("more than %d bytes (Config.MaxResponseBytes)", t.maxBody)}
+		return answerFailure(resp.Header, ReasonBodyTooLarge, fmt.Sprintf("more than %d bytes (Config.MaxResponseBytes)", t.maxBody))
 	}
 	now := t.now()
 	if err := t.verifySignature(req, resp.Header, body, now); err != nil {
@@ -449,13 +449,7 @@ func (t *Transport) verify(c *call, req *http.Request, resp *http.Response, body
 	if err == nil {
 		err = c.checkEcho(resp.StatusCode, v)
 	}
-	if ae, ok := err.(*answerError); ok {
-		return notThisAnswerError(resp, ae)
-	}
-	if err != nil {
-		return &VerificationError{Reason: ReasonSchema, Serial: resp.Header.Get(protocol.HeaderSerial), RequestID: resp.Header.Get(protocol.HeaderRequestID), Detail: err.Error()}
-	}
-	return nil
+	return bodyCheckError(resp, err)
 }
 
 // backupFor returns the host an attempt fails over to from u, or nil for none.

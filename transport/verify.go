@@ -74,7 +74,7 @@ func first(header http.Header, name string) string {
 }
 
 func (a *signedAnswer) fail(r Reason, detail string) error {
-	return &VerificationError{Reason: r, Serial: a.header.Get(protocol.HeaderSerial), RequestID: a.header.Get(protocol.HeaderRequestID), Detail: detail}
+	return answerFailure(a.header, r, detail)
 }
 
 // unknownSerial is the error for a Wechatpay-Serial that names no trusted key.
