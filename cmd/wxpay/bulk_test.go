@@ -38,11 +38,6 @@ func readRows(t *testing.T, input string, layout bulkLayout) ([]*bulkRow, error)
 	}
 }
 
-var (
-	ecommerceLayout = bulkLayout{flag: "--sub-mchids", operation: "QueryECommerceBalance", columns: []string{"sub_mchid"}, bare: true}
-	channelLayout   = bulkLayout{flag: "--from", operation: "QueryAccountBalance", columns: []string{"mchid", "bal_account_no"}, secret: "bal_account_no"}
-)
-
 func TestBulkInputLayouts(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("9", 33)

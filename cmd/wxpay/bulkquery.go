@@ -13,6 +13,13 @@ import (
 	"github.com/wxpay-oapi/wxpay/transport"
 )
 
+// The inputs of the two bulk commands: --sub-mchids (also read by "wxpay mock
+// --sub-merchants", under its own flag name) and --from.
+var (
+	ecommerceLayout = bulkLayout{flag: "--sub-mchids", operation: generated.OpQueryECommerceBalance, columns: []string{"sub_mchid"}, bare: true}
+	channelLayout   = bulkLayout{flag: "--from", operation: generated.OpQueryAccountBalance, columns: []string{"mchid", "bal_account_no"}, secret: "bal_account_no"}
+)
+
 // maxConcurrency bounds --concurrency: more calls in flight than this only queue.
 const maxConcurrency = 512
 
@@ -70,8 +77,7 @@ func parseAccountTypes(value string) ([]string, error) {
 
 // runBulkECommerce is "wxpay ecommerce-balance --sub-mchids FILE".
 func runBulkECommerce(ctx context.Context, q *queryFlags, bf *bulkFlags, accountType string, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
-	layout := bulkLayout{flag: "--sub-mchids", operation: "QueryECommerceBalance", columns: []string{"sub_mchid"}, bare: true}
-	b, err := bulkSetup("ecommerce-balance", layout, q, bf)
+	b, err := bulkSetup("ecommerce-balance", ecommerceLayout, q, bf)
 	if err != nil {
 		return err
 	}
@@ -84,7 +90,14 @@ func runBulkECommerce(ctx context.Context, q *queryFlags, bf *bulkFlags, account
 		return err
 	}
 	defer client.Close()
-	b.query = func(ctx context.Context, job bulkJob) *bulkRecord {
+	b.query = b.queryECommerce(client.Client)
+	return b.run(ctx, stdin, stdout, stderr)
+}
+
+// queryECommerce returns the query of an e-commerce bulk run through client: the job's
+// account type (WeChat Pay's default when none), and the type answered when none was asked.
+func (b *bulkRun) queryECommerce(client *wxpay.Client) func(context.Context, bulkJob) *bulkRecord {
+	return func(ctx context.Context, job bulkJob) *bulkRecord {
 		rec := b.identity(job)
 		params := &generated.QueryECommerceBalanceParams{}
 		if job.accountType != "" {
@@ -104,13 +117,12 @@ func runBulkECommerce(ctx context.Context, q *queryFlags, bf *bulkFlags, account
 		}
 		return rec
 	}
-	return b.run(ctx, stdin, stdout, stderr)
 }
 
 // runBulkChannel is "wxpay channel-balance --from FILE": each row's bal_account_no is
 // encrypted for its own request and never written anywhere.
 func runBulkChannel(ctx context.Context, q *queryFlags, bf *bulkFlags, stdin io.Reader, stdout, stderr io.Writer, getenv env) error {
-	layout := bulkLayout{flag: "--from", operation: "QueryAccountBalance", columns: []string{"mchid", "bal_account_no"}, secret: "bal_account_no"}
+	layout := channelLayout
 	b, err := bulkSetup("channel-balance", layout, q, bf)
 	if err != nil {
 		return err

@@ -40,27 +40,13 @@ func demoBulk(ctx context.Context, p *demoPrinter, srv *wxpaytest.Server, w io.W
 	if err != nil {
 		return err
 	}
-	layout := bulkLayout{flag: "--sub-mchids", operation: "QueryECommerceBalance", columns: []string{"sub_mchid"}, bare: true}
 	b := &bulkRun{
-		command: "ecommerce-balance", layout: layout, input: "-", format: formatTable,
+		command: "ecommerce-balance", layout: ecommerceLayout, input: "-", format: formatTable,
 		flags:   &bulkFlags{concurrency: 4, quiet: true},
 		timeout: defaultTimeout, grace: defaultTimeout, interval: progressInterval,
 		amountName: "available_amount", throttle: newThrottle(4),
 	}
-	b.query = func(ctx context.Context, job bulkJob) *bulkRecord {
-		rec := b.identity(job)
-		bal, err := wxpay.Result(client.QueryECommerceBalanceWithResponse(ctx, rec.SubMchID, &generated.QueryECommerceBalanceParams{}))
-		if err != nil {
-			setOutcome(rec, err)
-			return rec
-		}
-		available := bal.AvailableAmount
-		rec.Result, rec.AvailableAmount, rec.PendingAmount = resultOK, &available, bal.PendingAmount
-		if bal.AccountType != nil {
-			rec.AccountType = string(*bal.AccountType)
-		}
-		return rec
-	}
+	b.query = b.queryECommerce(client)
 	err = b.run(ctx, strings.NewReader(demoBulkInput), w, w)
 	if _, failed := err.(*bulkFailedError); failed {
 		err = nil // the unknown sub-merchant and the bad row are the point

@@ -13,7 +13,8 @@ import (
 // ID: the same file gives the same balances on every run. Rows openapi.yaml refuses are
 // skipped: no client could ask for them.
 func loadSubMerchants(srv *wxpaytest.Server, file string) error {
-	layout := bulkLayout{flag: "--sub-merchants", operation: "QueryECommerceBalance", columns: []string{"sub_mchid"}, bare: true}
+	layout := ecommerceLayout
+	layout.flag = "--sub-merchants"
 	in, err := openBulkInput(layout.flag, file, nil)
 	if err != nil {
 		return err
