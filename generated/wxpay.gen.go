@@ -76,8 +76,9 @@ type AccountBalance struct {
 	InTransitReductionExist *bool `json:"in_transit_reduction_exist,omitempty"`
 }
 
-// decodePlainJSON decodes data into v as json.Unmarshal(data, v) would when data is a
-// AccountBalance in plain form (see plainJSON); otherwise it returns false and leaves v alone.
+// decodePlainJSON decodes data into v as json.Unmarshal(data, v) would, for v pointing at a
+// zero AccountBalance, when data is one in plain form (see plainJSON); otherwise it returns
+// false and leaves v alone.
 func (v *AccountBalance) decodePlainJSON(data []byte) bool {
 	var out AccountBalance
 	var seen uint64 // each property once: a repeated key is left to encoding/json
@@ -184,8 +185,9 @@ type ECommerceBalance struct {
 	SubMchID string `json:"sub_mchid"`
 }
 
-// decodePlainJSON decodes data into v as json.Unmarshal(data, v) would when data is a
-// ECommerceBalance in plain form (see plainJSON); otherwise it returns false and leaves v alone.
+// decodePlainJSON decodes data into v as json.Unmarshal(data, v) would, for v pointing at a
+// zero ECommerceBalance, when data is one in plain form (see plainJSON); otherwise it returns
+// false and leaves v alone.
 func (v *ECommerceBalance) decodePlainJSON(data []byte) bool {
 	var out ECommerceBalance
 	var seen uint64 // each property once: a repeated key is left to encoding/json
@@ -970,8 +972,10 @@ func readResponseBody(rsp *http.Response) ([]byte, error) {
 	}
 }
 
-// unmarshalJSON is json.Unmarshal(data, v). A type with decodePlainJSON (typedef.tmpl gives
-// it to flat objects of strings, integers and booleans) decodes its plain form itself first.
+// unmarshalJSON is json.Unmarshal(data, v) for v pointing at a zero value, as every caller
+// passes (a new answer's body). A type with decodePlainJSON (typedef.tmpl gives it to flat
+// objects of strings, integers and booleans) decodes its plain form itself first; it sets
+// *v whole, where json.Unmarshal would merge into a non-zero *v.
 func unmarshalJSON(data []byte, v any) error {
 	if d, ok := v.(interface{ decodePlainJSON([]byte) bool }); ok && d.decodePlainJSON(data) {
 		return nil
