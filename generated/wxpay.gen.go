@@ -458,7 +458,7 @@ func parseServerBase(server string) (serverBase, error) {
 // joinedPathLen reports whether path (an operation's path, starting with "/", with a
 // "%s" for each of params, as fmt.Sprintf fills them) can be joined to base.prefix by
 // concatenation, and the length of path[1:] so filled: every byte is one that
-// url.URL.EscapedPath keeps as it is and that ends no query ("?") or path ("#"), each
+// url.URL.EscapedPath keeps as it is and that ends no path (neither "?" nor "#"), each
 // "%" is followed by two hex digits, and no segment is "." or "..", which
 // ResolveReference would remove (url.PathEscape leaves dots as they are).
 func joinedPathLen(base serverBase, path string, params ...string) (int, bool) {
