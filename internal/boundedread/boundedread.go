@@ -22,7 +22,7 @@ func File(path string, limit int64) ([]byte, error) {
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		return nil, err // *os.File's reads already give an *os.PathError naming path
 	}
 	if int64(len(b)) > limit {
 		return nil, &os.PathError{Op: "read", Path: path, Err: fmt.Errorf("larger than %d bytes: %w", limit, ErrTooLarge)}

@@ -25,3 +25,13 @@ func TestFile(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// A read error is *os.File's own *os.PathError, named once: os.ReadFile gives the same.
+func TestFileReadErrorNamesPathOnce(t *testing.T) {
+	dir := t.TempDir()
+	_, err := File(dir, 4)
+	_, want := os.ReadFile(dir)
+	if err == nil || want == nil || err.Error() != want.Error() || strings.Count(err.Error(), dir) != 1 {
+		t.Errorf("File(a directory) error = %v; want os.ReadFile's %v", err, want)
+	}
+}
