@@ -343,12 +343,12 @@ func (w *jsonWalker) object(s *jsonSchema) error {
 					seen |= 1 << j
 					sub = p.schema
 				case strings.EqualFold(key, p.name):
-					return &schemaError{reason: fmt.Sprintf("property %q is also given as %q, which differs only in case", p.name, strconvQuoteBounded(key))}
+					return &schemaError{reason: fmt.Sprintf("property %q is also given as %s, which differs only in case", p.name, quoteUntrusted(key))}
 				}
 			}
 		}
 		if err := w.value(sub); err != nil {
-			return at(err, strconvQuoteBounded(key))
+			return at(err, boundText(key, MaxEchoedText))
 		}
 		w.space()
 		if w.b[w.i] == ',' {
@@ -363,14 +363,6 @@ func (w *jsonWalker) object(s *jsonSchema) error {
 		}
 	}
 	return nil
-}
-
-// strconvQuoteBounded returns at most 64 bytes of an unverified key, for an error message.
-func strconvQuoteBounded(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func (s *jsonSchema) checkString(v string) error {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -146,6 +147,23 @@ func TestCompileSchemaRefusesUnimplementedKeywords(t *testing.T) {
 	} {
 		if _, err := compileSchema(s); err == nil {
 			t.Errorf("compileSchema accepted %+v", s)
+		}
+	}
+}
+
+// A property name the schema does not declare still names the place of a failure, escaped
+// and cut like other unverified text: no raw line break, no rune cut in half.
+func TestSchemaErrorPathIsEscaped(t *testing.T) {
+	s := &jsonSchema{typ: "object"}
+	for _, key := range []string{"evil\nkey", strings.Repeat("你", 30)} {
+		body, _ := json.Marshal(key)
+		err := s.check([]byte(`{` + string(body) + `: 1e999}`))
+		if err == nil {
+			t.Fatalf("%q: 1e999 was accepted", key)
+		}
+		msg := err.Error()
+		if strings.ContainsAny(msg, "\n\uFFFD") || !utf8.ValidString(msg) || len(msg) > MaxEchoedText+len("…: number out of range") {
+			t.Errorf("%q: error %q", key, msg)
 		}
 	}
 }
