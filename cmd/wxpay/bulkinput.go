@@ -80,7 +80,7 @@ func (r *bulkReader) next() (*bulkRow, error) {
 		return r.nextCSV()
 	}
 	for {
-		text, err := r.readLine()
+		text, long, err := r.readLine()
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +99,7 @@ func (r *bulkReader) next() (*bulkRow, error) {
 			}
 		}
 		row := &bulkRow{line: r.line, values: map[string]string{r.layout.columns[0]: t}}
-		if len(text) > maxBulkLine {
+		if long {
 			row.values[r.layout.columns[0]] = ""
 			row.bad = fmt.Sprintf("line over %d KiB", maxBulkLine>>10)
 		}
@@ -107,28 +107,18 @@ func (r *bulkReader) next() (*bulkRow, error) {
 	}
 }
 
-// readLine reads one line without its end; a line over maxBulkLine is cut (and so refused
-// as a row) rather than held whole.
-func (r *bulkReader) readLine() (string, error) {
-	var b []byte
-	for {
-		chunk, err := r.br.ReadSlice('\n')
-		if len(b) <= maxBulkLine {
-			b = append(b, chunk...)
-		}
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			continue
-		case err == io.EOF && len(b) > 0:
-			err = nil
-		case err == io.EOF:
-			return "", io.EOF
-		case err != nil:
-			return "", usagef("%s: reading line %d: %v", r.layout.flag, r.line+1, err)
-		}
-		r.line++
-		return strings.TrimRight(string(b), "\r\n"), nil
+// readLine reads one line without its end (a last line without one included); a line
+// over maxBulkLine is cut, and long says so (the row is refused), rather than held whole.
+func (r *bulkReader) readLine() (text string, long bool, err error) {
+	line, long, err := readBoundedLine(r.br, maxBulkLine)
+	switch {
+	case err == io.EOF && line == "" && !long:
+		return "", false, io.EOF
+	case err != nil && err != io.EOF:
+		return "", false, usagef("%s: reading line %d: %v", r.layout.flag, r.line+1, err)
 	}
+	r.line++
+	return strings.TrimRight(line, "\r\n"), long, nil
 }
 
 // header parses t as a CSV header and reports whether it names every column of the layout.

@@ -307,7 +307,7 @@ func readResume(path, format string) (*resumeState, error) {
 	var header []string
 	lineNo := 0
 	for {
-		line, long, err := readResumeLine(br)
+		line, long, err := readBoundedLine(br, maxResumeLine)
 		if err == io.EOF {
 			break // a torn last line, or none
 		}
@@ -361,13 +361,14 @@ func readResume(path, format string) (*resumeState, error) {
 // (its texts are cut), and a file of one endless line must not be read into memory whole.
 const maxResumeLine = 64 << 10
 
-// readResumeLine reads one line with its newline, like ReadString('\n'), holding at most
-// maxResumeLine bytes of it; long reports a longer line, whose text is then cut.
-func readResumeLine(br *bufio.Reader) (line string, long bool, err error) {
+// readBoundedLine reads one line with its newline, like ReadString('\n'), holding at most
+// limit bytes of it; long reports a longer line, whose text is then cut. It is how a bulk
+// input and a --resume file are read: one endless line is never held whole.
+func readBoundedLine(br *bufio.Reader, limit int) (line string, long bool, err error) {
 	var b []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(b)+len(chunk) <= maxResumeLine {
+		if len(b)+len(chunk) <= limit {
 			b = append(b, chunk...)
 		} else {
 			long = true
