@@ -1,5 +1,5 @@
 // Package protocol is WeChat Pay APIv3's wire protocol as pure functions over bytes: the
-// message a request signature covers (RequestMessage) and the Authorization header that
+// message a request signature covers (RequestMessage, AppendRequestMessage) and the Authorization header that
 // carries it (Sign, Authorization, NewNonce, AuthScheme); the message an answer's signature
 // covers (ResponseMessage), its headers (HeaderTimestamp, …) and limits (MaxClockSkew,
 // ProbePrefix); RSA-OAEP encryption of sensitive fields (EncryptOAEP) and AEAD_AES_256_GCM
