@@ -258,28 +258,25 @@ func (b *bulkRun) precheck(doc *openapi3.T, resume *resumeState, stderr io.Write
 		return 0, err
 	}
 	defer in.Close()
-	rd := newBulkReader(in, b.layout)
 	var total int64
-	for {
-		row, err := rd.next()
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return 0, err
-		}
+	err = eachRow(in, b.layout, func(row *bulkRow) error {
 		if !checkRow(doc, b.layout, row) {
 			fmt.Fprintf(stderr, "wxpay: %s %s line %d: %s; not sent\n", b.layout.flag, b.input, row.line, row.bad)
 		}
 		if err := b.checkResumed(resume, row); err != nil {
-			return 0, err
+			return err
 		}
 		for _, at := range b.types() {
 			if resume == nil || !resume.done[recordKey{row.line, at}] {
 				total++
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
+	return total, nil
 }
 
 // checkResumed refuses a --resume file whose records name other merchants than the input
@@ -308,16 +305,8 @@ func (b *bulkRun) types() []string {
 // dispatch streams the rows to the workers until the input ends or ctx does.
 func (b *bulkRun) dispatch(ctx context.Context, doc *openapi3.T, in io.Reader, resume *resumeState, sum *bulkSummary,
 	jobs chan<- bulkJob, window chan struct{}, stderr io.Writer) error {
-	rd := newBulkReader(in, b.layout)
 	seq := 0
-	for {
-		row, err := rd.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return eachRow(in, b.layout, func(row *bulkRow) error {
 		if !checkRow(doc, b.layout, row) && b.input == "-" {
 			fmt.Fprintf(stderr, "wxpay: %s - line %d: %s; not sent\n", b.layout.flag, row.line, row.bad)
 		}
@@ -341,7 +330,8 @@ func (b *bulkRun) dispatch(ctx context.Context, doc *openapi3.T, in io.Reader, r
 				return ctx.Err()
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // work turns one job into its result: a bad row's record without a request, or the query's.

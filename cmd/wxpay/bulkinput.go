@@ -70,6 +70,24 @@ func newBulkReader(r io.Reader, layout bulkLayout) *bulkReader {
 	return &bulkReader{layout: layout, br: bufio.NewReaderSize(r, 64<<10)}
 }
 
+// eachRow calls fn with every row of in under layout, in order: nil at the end of the
+// input, else the reader's error (a *usageError) or fn's.
+func eachRow(in io.Reader, layout bulkLayout, fn func(*bulkRow) error) error {
+	rd := newBulkReader(in, layout)
+	for {
+		row, err := rd.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+}
+
 // maxBulkLine bounds one input line; a longer one is a bad row, not a memory spike.
 const maxBulkLine = 64 << 10
 

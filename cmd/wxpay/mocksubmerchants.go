@@ -2,7 +2,6 @@ package main
 
 import (
 	"hash/fnv"
-	"io"
 
 	"github.com/wxpay-oapi/wxpay/generated"
 	"github.com/wxpay-oapi/wxpay/wxpaytest"
@@ -24,22 +23,15 @@ func loadSubMerchants(srv *wxpaytest.Server, file string) error {
 	if err != nil {
 		return err
 	}
-	rd := newBulkReader(in, layout)
-	for {
-		row, err := rd.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return eachRow(in, layout, func(row *bulkRow) error {
 		if !checkRow(doc, layout, row) {
-			continue
+			return nil
 		}
 		id := row.values["sub_mchid"]
 		h := fnv.New64a()
 		_, _ = h.Write([]byte(id))
 		sum := h.Sum64()
 		srv.SetECommerceBalance(id, generated.AccountTypeBasic, int64(sum%10_000_000), int64(sum/10_000_000%10_000))
-	}
+		return nil
+	})
 }
