@@ -109,7 +109,7 @@ func (s *Server) QueueFault(f Fault) {
 
 // checkFault says what is wrong with a fault, or "".
 func (s *Server) checkFault(f Fault) string {
-	ops := s.spec.operationIDs()
+	ops := s.spec.ops
 	op := "any operation"
 	if f.Operation != "" {
 		if !slices.Contains(ops, f.Operation) {

@@ -32,6 +32,7 @@ type apiSpec struct {
 	router   routers.Router
 	errors   errorTable
 	defaults paramDefaults
+	ops      []string // the operationIds, sorted
 }
 
 // paramDefaults holds the x-wechatpay-default of each operation's parameters:
@@ -79,13 +80,13 @@ func loadSpec() (*apiSpec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wxpaytest: routing openapi.yaml: %w", err)
 	}
-	return &apiSpec{doc: doc, router: router, errors: newErrorTable(doc), defaults: newParamDefaults(doc)}, nil
+	return &apiSpec{doc: doc, router: router, errors: newErrorTable(doc), defaults: newParamDefaults(doc), ops: operationIDs(doc)}, nil
 }
 
-// operationIDs lists openapi.yaml's operationIds, sorted.
-func (s *apiSpec) operationIDs() []string {
+// operationIDs lists doc's operationIds, sorted.
+func operationIDs(doc *openapi3.T) []string {
 	var ids []string
-	for _, item := range s.doc.Paths.Map() {
+	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
 			ids = append(ids, op.OperationID)
 		}
