@@ -148,7 +148,8 @@ func (in *instruments) callDone(ctx context.Context, c transport.CallDone) {
 	if c.Status != 0 {
 		attrs = append(attrs, semconv.HTTPResponseStatusCode(c.Status))
 	}
-	if et := errorType(c.Status, c.ErrorClass); et != "" {
+	et := errorType(c.Status, c.ErrorClass)
+	if et != "" {
 		attrs = append(attrs, semconv.ErrorTypeKey.String(et))
 	}
 	in.callDuration.Record(ctx, c.Duration.Seconds(), metric.WithAttributes(attrs...))
@@ -159,7 +160,7 @@ func (in *instruments) callDone(ctx context.Context, c transport.CallDone) {
 	if c.Code != "" {
 		span.SetAttributes(ErrorCodeKey.String(c.Code))
 	}
-	if et := errorType(c.Status, c.ErrorClass); et != "" {
+	if et != "" {
 		span.SetStatus(codes.Error, et)
 	}
 	span.End()
