@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/wxpay-oapi/wxpay"
 	"github.com/wxpay-oapi/wxpay/generated"
@@ -19,6 +20,11 @@ var (
 	ecommerceLayout = bulkLayout{flag: "--sub-mchids", operation: generated.OpQueryECommerceBalance, columns: []string{"sub_mchid"}, bare: true}
 	channelLayout   = bulkLayout{flag: "--from", operation: generated.OpQueryAccountBalance, columns: []string{"mchid", "bal_account_no"}, secret: "bal_account_no"}
 )
+
+// maxInterruptGrace bounds how long the calls in flight may go on after an interrupt
+// (never longer than --timeout): long enough for most to be written, short enough that
+// Ctrl-C is felt.
+const maxInterruptGrace = 5 * time.Second
 
 // maxConcurrency bounds --concurrency: more calls in flight than this only queue.
 const maxConcurrency = 512
@@ -45,7 +51,7 @@ func bulkSetup(command string, layout bulkLayout, q *queryFlags, bf *bulkFlags) 
 		format:   format,
 		flags:    bf,
 		timeout:  q.timeout,
-		grace:    min(q.timeout, 5e9),
+		grace:    min(q.timeout, maxInterruptGrace),
 		interval: progressInterval,
 		throttle: newThrottle(bf.concurrency),
 	}, nil
