@@ -33,3 +33,17 @@ func TestResumeLongLine(t *testing.T) {
 		t.Fatalf("readResume: %v", err)
 	}
 }
+
+// A CSV record over maxBulkLine — here a quoted field never closed — is refused with its
+// line, not read to the end of the input.
+func TestBulkInputLongCSVRecord(t *testing.T) {
+	t.Parallel()
+	input := "sub_mchid,note\n1900000109,a\n1900000110,\"" + strings.Repeat("x\n", maxBulkLine) + "1900000111,c\n"
+	rows, err := readRows(t, input, ecommerceLayout)
+	if err == nil || !strings.Contains(err.Error(), "line 3: a CSV record over 64 KiB") {
+		t.Fatalf("rows %+v, error %v", rows, err)
+	}
+	if len(rows) != 1 || rows[0].values["sub_mchid"] != "1900000109" {
+		t.Errorf("rows before it: %+v", rows)
+	}
+}

@@ -60,6 +60,7 @@ type bulkReader struct {
 	line   int // lines read so far
 
 	csv     *csv.Reader
+	csvIn   *capReader     // what csv reads: bounds one record
 	csvBase int            // line number of the header: csv.Reader counts from the line after it
 	index   map[string]int // column index by parameter, for CSV
 	width   int            // fields in the header
@@ -164,7 +165,8 @@ func (r *bulkReader) startCSV(hdr []string) (*bulkRow, error) {
 	}
 	r.width = len(hdr)
 	r.csvBase = r.line
-	r.csv = csv.NewReader(r.br)
+	r.csvIn = &capReader{r: r.br, limit: maxBulkLine}
+	r.csv = csv.NewReader(r.csvIn)
 	r.csv.FieldsPerRecord = -1
 	r.csv.Comment = '#'
 	r.csv.TrimLeadingSpace = true
@@ -174,6 +176,7 @@ func (r *bulkReader) startCSV(hdr []string) (*bulkRow, error) {
 
 func (r *bulkReader) nextCSV() (*bulkRow, error) {
 	for {
+		r.csvIn.n = 0
 		rec, err := r.csv.Read()
 		line, _ := r.csv.FieldPos(0)
 		line += r.csvBase
@@ -183,6 +186,9 @@ func (r *bulkReader) nextCSV() (*bulkRow, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return &bulkRow{line: pe.StartLine + r.csvBase, values: map[string]string{}, bad: "not valid CSV: " + pe.Err.Error()}, nil
+		}
+		if errors.Is(err, errRecordTooLong) {
+			return nil, usagef("%s: line %d: a CSV record over %d KiB (a quoted field left open?)", r.layout.flag, line, maxBulkLine>>10)
 		}
 		if err != nil {
 			return nil, usagef("%s: reading line %d: %v", r.layout.flag, line, err)
@@ -201,6 +207,26 @@ func (r *bulkReader) nextCSV() (*bulkRow, error) {
 		}
 		return row, nil
 	}
+}
+
+// errRecordTooLong is capReader's error.
+var errRecordTooLong = errors.New("record too long")
+
+// capReader fails once more than limit bytes have been read since n was last set to 0:
+// the CSV reader holds a whole record, and a quoted field left open would otherwise make
+// that record the rest of the input. (csv.Reader reads ahead at most its 4 KiB buffer.)
+type capReader struct {
+	r        io.Reader
+	n, limit int
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n > c.limit {
+		return 0, errRecordTooLong
+	}
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // checkRow checks a row's values against openapi.yaml's schemas for their parameters
