@@ -3,6 +3,7 @@ module github.com/wxpay-oapi/wxpay
 go 1.26.0
 
 require (
+	filippo.io/bigmod v0.1.0
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/oapi-codegen/oapi-codegen/v2 v2.8.2
 	github.com/oapi-codegen/runtime v1.8.0

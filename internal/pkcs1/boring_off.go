@@ -1,0 +1,5 @@
+//go:build !boringcrypto
+
+package pkcs1
+
+const boringCrypto = false
