@@ -31,7 +31,7 @@ func VerifyResponse(keys KeyLookup, header http.Header, body []byte, now time.Ti
 	if !ok {
 		return a.unknownSerial()
 	}
-	return a.verify(key, body, now)
+	return a.verify(func(digest, sig []byte) error { return rsa.VerifyPKCS1v15(key, crypto.SHA256, digest, sig) }, body, now)
 }
 
 // signedAnswer is an answer's signature headers, read and checked for presence.
@@ -82,8 +82,9 @@ func (a *signedAnswer) unknownSerial() error {
 	return a.fail(ReasonUnknownSerial, "configure this key or platform certificate, or enable certificate download")
 }
 
-// verify checks the timestamp against now and the signature over body with key.
-func (a *signedAnswer) verify(key *rsa.PublicKey, body []byte, now time.Time) error {
+// verify checks the timestamp against now and the signature over body with check, which
+// verifies a PKCS #1 v1.5 signature of a SHA-256 digest with the key the serial names.
+func (a *signedAnswer) verify(check func(digest, sig []byte) error, body []byte, now time.Time) error {
 	secs, err := strconv.ParseInt(a.ts, 10, 64)
 	if err != nil {
 		return a.fail(ReasonBadTimestamp, "not Unix seconds")
@@ -99,7 +100,7 @@ func (a *signedAnswer) verify(key *rsa.PublicKey, body []byte, now time.Time) er
 	}
 	msg := protocol.AppendResponseMessage(raw[len(raw):], a.ts, a.nonce, body)
 	digest := sha256.Sum256(msg)
-	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], raw); err != nil {
+	if err := check(digest[:], raw); err != nil {
 		return a.fail(ReasonBadSignature, "")
 	}
 	return nil
@@ -116,13 +117,13 @@ func (t *Transport) verifySignature(req *http.Request, header http.Header, body 
 	}
 	k, ok := t.keys.lookup(a.serial, now)
 	if ok {
-		return a.verify(k.pub, body, now)
+		return a.verify(k.prepared.verifySHA256, body, now)
 	}
 	var rerr error
 	if t.certs != nil {
 		rerr = t.certs.refresh(req.Context(), req.URL, false)
 		if k, ok = t.keys.lookup(a.serial, now); ok {
-			return a.verify(k.pub, body, now)
+			return a.verify(k.prepared.verifySHA256, body, now)
 		}
 	}
 	ve := a.unknownSerial().(*VerificationError)
