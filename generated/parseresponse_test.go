@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,6 +102,30 @@ func TestParsedResponseIsTheGeneratorsOwn(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestParsedHeaderNamesAreCanonical: Parse<Op>Response reads each declared header from the
+// map under a name the template spells canonical (lower, then title); a name that case
+// mapping spelled otherwise would never be found. Every such name in the generated code
+// must be its own http.CanonicalHeaderKey.
+func TestParsedHeaderNamesAreCanonical(t *testing.T) {
+	src, err := os.ReadFile("wxpay.gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`rsp\.Header\[("[^"]*")\]`).FindAllSubmatch(src, -1)
+	if len(names) == 0 {
+		t.Fatal(`no rsp.Header["…"] read in wxpay.gen.go: update this test with the template`)
+	}
+	for _, m := range names {
+		name, err := strconv.Unquote(string(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := http.CanonicalHeaderKey(name); c != name {
+			t.Errorf("wxpay.gen.go reads header %q, which the map holds as %q", name, c)
 		}
 	}
 }

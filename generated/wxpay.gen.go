@@ -1692,32 +1692,32 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			response.JSON200 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -1742,32 +1742,32 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			response.JSON400 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -1792,32 +1792,32 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			response.JSON401 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -1842,32 +1842,32 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			response.JSON429 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -1892,32 +1892,32 @@ func ParseQueryAccountBalanceResponse(rsp *http.Response) (*QueryAccountBalanceR
 			response.JSON500 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -1958,32 +1958,32 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 			response.JSON200 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2008,32 +2008,32 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 			response.JSON400 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2058,32 +2058,32 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 			response.JSON401 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2108,32 +2108,32 @@ func ParseListCertificatesResponse(rsp *http.Response) (*ListCertificatesRespons
 			response.JSON500 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2174,32 +2174,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON200 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2224,32 +2224,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON400 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2274,32 +2274,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON401 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2324,32 +2324,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON403 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2374,32 +2374,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON404 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2424,32 +2424,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON429 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
@@ -2474,32 +2474,32 @@ func ParseQueryECommerceBalanceResponse(rsp *http.Response) (*QueryECommerceBala
 			response.JSON500 = &block.body
 		}
 		headers := &block.headers
-		if values := rsp.Header.Values("Request-ID"); len(values) > 0 {
+		if values := rsp.Header["Request-Id"]; len(values) > 0 {
 			block.values[0] = values[0]
 			value := &block.values[0]
 			headers.RequestID = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Nonce"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Nonce"]; len(values) > 0 {
 			block.values[1] = values[0]
 			value := &block.values[1]
 			headers.WechatpayNonce = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Serial"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Serial"]; len(values) > 0 {
 			block.values[2] = values[0]
 			value := &block.values[2]
 			headers.WechatpaySerial = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature"]; len(values) > 0 {
 			block.values[3] = values[0]
 			value := &block.values[3]
 			headers.WechatpaySignature = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Signature-Type"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Signature-Type"]; len(values) > 0 {
 			block.values[4] = values[0]
 			value := &block.values[4]
 			headers.WechatpaySignatureType = value
 		}
-		if values := rsp.Header.Values("Wechatpay-Timestamp"); len(values) > 0 {
+		if values := rsp.Header["Wechatpay-Timestamp"]; len(values) > 0 {
 			block.values[5] = values[0]
 			value := &block.values[5]
 			headers.WechatpayTimestamp = value
