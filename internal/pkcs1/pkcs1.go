@@ -4,7 +4,8 @@
 // crypto/rsa.VerifyPKCS1v15 builds the key's Montgomery modulus again for every signature:
 // for a 2048-bit key that costs a third of the verification (BenchmarkVerify), on every
 // answer a Transport checks. A PublicKey builds it once. The arithmetic is filippo.io/bigmod,
-// the standard library's crypto/internal/fips140/bigmod re-exported by its author, and the
+// the standard library's crypto/internal/fips140/bigmod re-exported by its author (v0.1.0
+// is Go 1.24's; its nat.go differs from Go 1.26's only in what it exports), and the
 // checks are crypto/rsa's, in its order (verifyPKCS1v15 and encrypt in
 // crypto/internal/fips140/rsa): the signature is exactly k bytes, a number below the modulus,
 // and its e-th power is byte for byte the encoding built from the digest — the check is

@@ -3,6 +3,7 @@ package pkcs1
 import (
 	"bytes"
 	"crypto"
+	"crypto/fips140"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -12,10 +13,13 @@ import (
 	"testing"
 )
 
-// testKeys are real RSA keys of the sizes crypto/rsa accepts for verification, generated once.
+// testKeys are real RSA keys generated once: 2048 bits (WeChat Pay's), 1024 (the least
+// crypto/rsa verifies with), 3072, and 2049 — a size not a multiple of 8, where a
+// signature's first byte is 0 or 1, so a k+1-byte signature with a leading zero, or sig+n,
+// is still below 2^(8k) and only the length and range checks refuse them.
 var testKeys = sync.OnceValue(func() []*rsa.PrivateKey {
 	var keys []*rsa.PrivateKey
-	for _, bits := range []int{1024, 2048, 3072} {
+	for _, bits := range []int{2048, 1024, 3072, 2049} {
 		k, err := rsa.GenerateKey(rand.Reader, bits)
 		if err != nil {
 			panic(err)
@@ -63,10 +67,10 @@ func agree(t *testing.T, priv *rsa.PrivateKey, p *PublicKey, digest, sig []byte,
 func TestAgreesWithCryptoRSA(t *testing.T) {
 	for _, priv := range testKeys() {
 		p := Prepare(&priv.PublicKey)
+		if skipWhereCryptoRSAVerifies(t, p) {
+			return
+		}
 		if p == nil {
-			if boringCrypto {
-				t.Skip("boringcrypto build: crypto/rsa verifies")
-			}
 			t.Fatalf("Prepare refused a %d-bit key", priv.N.BitLen())
 		}
 		k := priv.Size()
@@ -124,8 +128,11 @@ func TestAgreesWithCryptoRSA(t *testing.T) {
 				t.Fatalf("%s: test encoding is %d bytes, want %d", what, len(em), k)
 			}
 			s, ok := rawSign(priv, em)
-			if !ok {
-				t.Fatalf("%s: encoding not below n", what)
+			if !ok { // no signature has it: on the 2049-bit key, an encoding starting 0x01 is ≥ n
+				if em[0] == 0 {
+					t.Fatalf("%s: encoding not below n", what)
+				}
+				continue
 			}
 			agree(t, priv, p, digest[:], s, what)
 			if what == "the right encoding" && p.VerifySHA256(digest[:], s) != nil {
@@ -135,8 +142,22 @@ func TestAgreesWithCryptoRSA(t *testing.T) {
 	}
 }
 
+// skipWhereCryptoRSAVerifies skips a test of the prepared key in a build or mode where
+// Prepare must leave every key to crypto/rsa — and fails it if Prepare took one there.
+func skipWhereCryptoRSAVerifies(t testing.TB, p *PublicKey) bool {
+	t.Helper()
+	if boringCrypto || fips140.Enabled() {
+		if p != nil {
+			t.Fatal("Prepare took a key in a boringcrypto build or FIPS 140-3 mode, where crypto/rsa must verify")
+		}
+		t.Skip("boringcrypto build or FIPS 140-3 mode: crypto/rsa verifies")
+		return true
+	}
+	return false
+}
+
 func TestPrepareLeavesOddKeysToCryptoRSA(t *testing.T) {
-	priv := testKeys()[1]
+	priv := testKeys()[0]
 	even := new(big.Int).Add(priv.N, big.NewInt(1))
 	p256, err := rand.Prime(rand.Reader, 256)
 	if err != nil {
@@ -150,22 +171,26 @@ func TestPrepareLeavesOddKeysToCryptoRSA(t *testing.T) {
 	for what, pub := range map[string]*rsa.PublicKey{
 		"nil": nil, "no modulus": {E: 65537}, "even modulus": {N: even, E: 65537},
 		"exponent 1": {N: priv.N, E: 1}, "even exponent": {N: priv.N, E: 65536},
-		"exponent over 2³¹-1": {N: priv.N, E: 1 << 31}, "512-bit": small,
+		"odd exponent over 2³¹-1": {N: priv.N, E: 1<<31 + 1}, "512-bit": small,
+		// crypto/rsa verifies with |N|; Prepare leaves that to it.
 		"negative modulus": {N: new(big.Int).Neg(priv.N), E: 65537},
 	} {
 		if Prepare(pub) != nil {
-			t.Errorf("%s: Prepare took a key crypto/rsa refuses", what)
+			t.Errorf("%s: Prepare took a key it must leave to crypto/rsa", what)
 		}
+	}
+	if p := Prepare(&rsa.PublicKey{N: priv.N, E: 1<<31 - 1}); p == nil && !boringCrypto && !fips140.Enabled() {
+		t.Error("Prepare refused the largest exponent crypto/rsa takes, 2³¹-1")
 	}
 }
 
 // FuzzAgreesWithCryptoRSA: for any signature bytes, and for any encoded message signed with
 // the private key, the prepared key and crypto/rsa agree.
 func FuzzAgreesWithCryptoRSA(f *testing.F) {
-	priv := testKeys()[1]
+	priv := fuzzKey()
 	p := Prepare(&priv.PublicKey)
-	if p == nil {
-		f.Skip("Prepare leaves this build to crypto/rsa")
+	if skipWhereCryptoRSAVerifies(f, p) {
+		return
 	}
 	digest := sha256.Sum256([]byte("message"))
 	sig, _ := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, digest[:])
@@ -174,9 +199,11 @@ func FuzzAgreesWithCryptoRSA(f *testing.F) {
 	f.Add(em, true)
 	f.Add(append(bytes.Clone(em[:len(em)-40]), bytes.Repeat([]byte{0}, 40)...), true)
 	f.Fuzz(func(t *testing.T, b []byte, asEncoding bool) {
-		if asEncoding {
-			s, ok := rawSign(priv, b)
-			if len(b) != priv.Size() || !ok {
+		if asEncoding { // b, cut or padded to k bytes, is the encoding; sign it raw
+			em := make([]byte, priv.Size())
+			copy(em, b)
+			s, ok := rawSign(priv, em)
+			if !ok {
 				return
 			}
 			b = s
@@ -185,9 +212,18 @@ func FuzzAgreesWithCryptoRSA(f *testing.F) {
 	})
 }
 
+// fuzzKey is the one 2048-bit key the fuzzer uses: a fuzzing worker generates no other.
+var fuzzKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
 // BenchmarkVerify: one answer's signature check, crypto/rsa against the prepared key.
 func BenchmarkVerify(b *testing.B) {
-	priv := testKeys()[1]
+	priv := fuzzKey()
 	digest := sha256.Sum256([]byte("message"))
 	sig, _ := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, digest[:])
 	b.Run("crypto-rsa", func(b *testing.B) {
@@ -200,7 +236,7 @@ func BenchmarkVerify(b *testing.B) {
 	})
 	p := Prepare(&priv.PublicKey)
 	if p == nil {
-		b.Skip("Prepare leaves this build to crypto/rsa")
+		b.Skip("Prepare leaves this build or mode to crypto/rsa")
 	}
 	b.Run("prepared", func(b *testing.B) {
 		b.ReportAllocs()
