@@ -32,6 +32,7 @@ type Config struct {
 	// WechatPayPublicKeyID is the ID of the WeChat Pay public key (PUB_KEY_ID_…), sent in Wechatpay-Serial.
 	WechatPayPublicKeyID string
 	// WechatPayPublicKey verifies answers signed under WechatPayPublicKeyID and encrypts sensitive fields.
+	// The Transport keeps it: do not modify the key after New.
 	WechatPayPublicKey *rsa.PublicKey
 	// PlatformCertificates are trusted WeChat Pay platform certificates, selected by serial number (hex);
 	// an expired or not-yet-valid certificate is never used.

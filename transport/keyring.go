@@ -78,11 +78,17 @@ func certificateKey(c *x509.Certificate) verifyKey {
 // replaceDownloaded makes certs, the list of a verified download, the downloaded keys:
 // those not expired at now and not under a configured serial. It returns how many it keeps.
 func (k *keyring) replaceDownloaded(certs []*x509.Certificate, now time.Time) int {
+	k.mu.RLock()
+	prev := k.downloaded
+	k.mu.RUnlock()
 	next := make(map[string]verifyKey, len(certs))
 	for _, c := range certs {
 		key := certificateKey(c)
 		if _, pinned := k.configured[key.serial]; pinned || now.After(key.notAfter) {
 			continue
+		}
+		if old, ok := prev[key.serial]; ok && old.pub.Equal(key.pub) {
+			key.prepared = old.prepared // the same key, listed again: keep what was built for it
 		}
 		next[key.serial] = key
 	}

@@ -1,11 +1,18 @@
 package transport
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/fips140"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"math/big"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,5 +122,73 @@ func TestDownloadsReplaceEachOther(t *testing.T) {
 	}
 	if _, ok := k.lookup(CertificateSerial(fakeCert(&key.PublicKey, downloads*perDownload, now, now)), now); !ok {
 		t.Error("a certificate the latest download lists is not trusted")
+	}
+}
+
+// TestPreparedKeyVerifiesAsCryptoRSA: a verify key checks signatures the same way whether
+// pkcs1.Prepare took it or left it to crypto/rsa (a boringcrypto build, FIPS 140-3 mode).
+func TestPreparedKeyVerifiesAsCryptoRSA(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256([]byte("an answer's signed message"))
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := sha256.Sum256([]byte("another message"))
+	bad := bytes.Clone(sig)
+	bad[100] ^= 1
+	for _, prepared := range []bool{true, false} {
+		p := newVerifyKey("S", &key.PublicKey, time.Time{}, time.Time{}).prepared
+		if !prepared {
+			p.once.Do(func() {}) // as when pkcs1.Prepare declines: p.key stays nil
+		}
+		if err := p.verifySHA256(digest[:], sig); err != nil {
+			t.Errorf("prepared=%v: a good signature: %v", prepared, err)
+		}
+		for what, c := range map[string]struct{ d, s []byte }{"another digest": {other[:], sig}, "a flipped bit": {digest[:], bad}} {
+			if err := p.verifySHA256(c.d, c.s); !errors.Is(err, rsa.ErrVerification) {
+				t.Errorf("prepared=%v, %s: got %v, want rsa.ErrVerification", prepared, what, err)
+			}
+		}
+		if prepared && p.key == nil && !fips140.Enabled() && !strings.Contains(runtime.Version(), "boring") {
+			t.Error("a 2048-bit key was not prepared")
+		}
+	}
+}
+
+// TestDownloadKeepsPreparedKey: a certificate listed again by the next download keeps the
+// key prepared for it; a new one gets its own.
+func TestDownloadKeepsPreparedKey(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	mk := func(serial int64) *x509.Certificate {
+		tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "p"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a := mk(10)
+	k := newKeyring("", nil, nil)
+	k.replaceDownloaded([]*x509.Certificate{a}, now)
+	first, _ := k.lookup(CertificateSerial(a), now)
+	k.replaceDownloaded([]*x509.Certificate{mk(10), mk(11)}, now) // parsed afresh, as a download does
+	again, _ := k.lookup(CertificateSerial(a), now)
+	if again.prepared != first.prepared {
+		t.Error("the same certificate, downloaded again, lost its prepared key")
+	}
+	if b, ok := k.lookup("B", now); !ok || b.prepared == nil || b.prepared == first.prepared { // serial 11
+		t.Error("a new certificate has no prepared key of its own")
 	}
 }
