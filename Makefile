@@ -117,7 +117,10 @@ spec-diff:
 # A crasher is written to pkg/testdata/fuzz/FuzzX/: commit it as a regression seed with the fix.
 FUZZTIME    ?= 10s
 FUZZ_TARGETS := transport:FuzzVerifyResponse transport:FuzzLoadPrivateKey transport:FuzzLoadPublicKey \
-	transport:FuzzLoadCertificate transport:FuzzCompiledSchema wxpaytest:FuzzParseAuthorization
+	transport:FuzzLoadCertificate transport:FuzzCompiledSchema wxpaytest:FuzzParseAuthorization \
+	transport:FuzzQueryPairsLikeParseQuery transport:FuzzCheckLikeBefore \
+	generated:FuzzRequestURLIsTheGeneratorsOwn generated:FuzzPlainJSONIsJSONUnmarshal \
+	internal/pkcs1:FuzzAgreesWithCryptoRSA
 .PHONY: fuzz
 ## fuzz: run every fuzz target for FUZZTIME (make fuzz FUZZTIME=60s).
 fuzz:
