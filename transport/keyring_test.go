@@ -17,6 +17,21 @@ import (
 	"time"
 )
 
+// testCertificate is a certificate for key, self-signed, valid from from to to.
+func testCertificate(t *testing.T, key *rsa.PrivateKey, serial int64, from, to time.Time) *x509.Certificate {
+	t.Helper()
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "p"}, NotBefore: from, NotAfter: to}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestKeyringUsesOnlyValidCertificatesAndPrefersTheNewest(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -24,13 +39,7 @@ func TestKeyringUsesOnlyValidCertificatesAndPrefersTheNewest(t *testing.T) {
 	}
 	now := time.Now()
 	cert := func(serial int64, from, to time.Time) *x509.Certificate {
-		tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "p"}, NotBefore: from, NotAfter: to}
-		der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, _ := x509.ParseCertificate(der)
-		return c
+		return testCertificate(t, key, serial, from, to)
 	}
 	old := cert(0xA1, now.Add(-48*time.Hour), now.Add(24*time.Hour))
 	newer := cert(0xB2, now.Add(-time.Hour), now.Add(24*time.Hour))
@@ -168,16 +177,7 @@ func TestDownloadKeepsPreparedKey(t *testing.T) {
 	}
 	now := time.Now()
 	mk := func(serial int64) *x509.Certificate {
-		tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "p"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return testCertificate(t, key, serial, now.Add(-time.Hour), now.Add(time.Hour))
 	}
 	a := mk(10)
 	k := newKeyring("", nil, nil)
