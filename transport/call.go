@@ -3,6 +3,7 @@ package transport
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -26,15 +27,11 @@ type call struct {
 // sealedParam is a query parameter marked x-wechatpay-encrypted and the value a call gives it.
 type sealedParam struct{ name, value string }
 
-// param returns the value the call gives the operation's parameter name in in ("path" or
-// "query"); given is false when the request does not give it.
-func (c *call) param(in, name string) (value string, given bool) {
-	for i, p := range c.op.params {
-		if p.p.In == in && p.p.Name == name {
-			return c.vals[i], c.given[i]
-		}
-	}
-	return "", false
+// paramIndex returns the index in op.params of the parameter name located in ("path" or
+// "query"), or -1. The spec's rules that name a parameter (echo, rate limit) are resolved
+// with it once per process; a call's value of parameter i is then c.vals[i].
+func (op *operation) paramIndex(in, name string) int {
+	return slices.IndexFunc(op.params, func(c paramCheck) bool { return c.p.In == in && c.p.Name == name })
 }
 
 // check finds req's operation and checks the request against openapi.yaml before any I/O:

@@ -55,3 +55,37 @@ func TestRequestCheckAllocations(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecRulesResolveToTheirParameters: the echo and rate-limit rules of openapi.yaml are
+// resolved once per process to the index of the parameter they name, and a rate-limit key
+// that names no parameter of its operation is refused.
+func TestSpecRulesResolveToTheirParameters(t *testing.T) {
+	ops, err := sharedOperations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var echoes, keys int
+	for _, op := range ops.list {
+		for _, rules := range op.echo {
+			for _, r := range rules {
+				if p := op.params[r.param].p; p.In != r.in || p.Name != r.name {
+					t.Errorf("%s: echo of %s resolved to %s parameter %s", op.id, r.property, p.In, p.Name)
+				}
+				echoes++
+			}
+		}
+		if r := op.rate; r != nil && r.param != "" {
+			if p := op.params[r.index].p; p.In != r.in || p.Name != r.param {
+				t.Errorf("%s: rate-limit key %s resolved to %s parameter %s", op.id, r.param, p.In, p.Name)
+			}
+			keys++
+			bad := &rateRule{param: "no_such_param", in: r.in}
+			if err := bad.resolve(op); err == nil {
+				t.Errorf("%s: a rate-limit key naming no parameter was accepted", op.id)
+			}
+		}
+	}
+	if echoes == 0 || keys == 0 {
+		t.Fatalf("openapi.yaml has %d echo rules and %d keyed rate limits: expected some of each", echoes, keys)
+	}
+}

@@ -13,9 +13,11 @@ import (
 	"github.com/wxpay-oapi/wxpay/protocol"
 )
 
-// echoRule says that an answer's property repeats the request parameter name, located in.
+// echoRule says that an answer's property repeats a request parameter: the operation's
+// params[param], named name and located in.
 type echoRule struct {
 	property, in, name string
+	param              int
 }
 
 // prepareAnswers reads, once per process, what tells a 2xx answer to this operation from
@@ -50,7 +52,7 @@ func (o *operation) prepareAnswers(op *openapi3.Operation) error {
 			r := echoRule{property: prop}
 			r.in, _ = m["in"].(string)
 			r.name, _ = m["name"].(string)
-			if schema.Properties[prop] == nil || op.Parameters.GetByInAndName(r.in, r.name) == nil {
+			if r.param = o.paramIndex(r.in, r.name); schema.Properties[prop] == nil || r.param < 0 {
 				return fmt.Errorf("transport: %s of %s: property %q or %s parameter %q is not in openapi.yaml", protocol.ExtEcho, o.id, prop, r.in, r.name)
 			}
 			o.echo[status] = append(o.echo[status], r)
@@ -174,7 +176,7 @@ func (c *call) checkEcho(status int, body validJSON) error {
 		}
 	}
 	for i, r := range rules {
-		want, asked := c.param(r.in, r.name)
+		want, asked := c.vals[r.param], c.given[r.param]
 		if !asked {
 			continue
 		}

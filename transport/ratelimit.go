@@ -29,7 +29,8 @@ type Limiter interface {
 type rateRule struct {
 	limit RateLimit
 	param string // the parameter whose value keys the limit; "" for one bucket per operation
-	in    string // "query" or "path"
+	in    string // where param is: "path", else "query"
+	index int    // param's index in the operation's params (resolve)
 }
 
 // rateRuleOf reads an operation's x-wechatpay-rate-limit; the default burst is a tenth of
@@ -46,7 +47,22 @@ func rateRuleOf(op *openapi3.Operation) (*rateRule, error) {
 	r := &rateRule{limit: RateLimit{QPS: qps, Burst: max(1, int(qps/10))}}
 	r.param, _ = raw["key"].(string)
 	r.in, _ = raw["in"].(string)
+	if r.in != openapi3.ParameterInPath {
+		r.in = openapi3.ParameterInQuery
+	}
 	return r, nil
+}
+
+// resolve finds, once per process, the parameter of o that keys r; a key naming no
+// parameter of the operation is an error in openapi.yaml.
+func (r *rateRule) resolve(o *operation) error {
+	if r == nil || r.param == "" {
+		return nil
+	}
+	if r.index = o.paramIndex(r.in, r.param); r.index < 0 {
+		return fmt.Errorf("transport: %s of %s: key %q is not a %s parameter of the operation", protocol.ExtRateLimit, o.id, r.param, r.in)
+	}
+	return nil
 }
 
 // key returns the limiter key for a call: the operation and the keyed parameter's value.
@@ -54,10 +70,5 @@ func (r *rateRule) key(c *call) string {
 	if r.param == "" {
 		return c.op.id
 	}
-	in := openapi3.ParameterInQuery
-	if r.in == openapi3.ParameterInPath {
-		in = r.in
-	}
-	v, _ := c.param(in, r.param)
-	return c.op.id + " " + r.param + "=" + v
+	return c.op.id + " " + r.param + "=" + c.vals[r.index]
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,6 +79,9 @@ func loadOperations() (*operations, error) {
 				o.params = append(o.params, pc)
 			}
 			if err := o.indexPathParams(); err != nil {
+				return nil, err
+			}
+			if err := o.rate.resolve(o); err != nil {
 				return nil, err
 			}
 			o.okSchemas = make(map[int]*jsonSchema)
@@ -162,9 +164,7 @@ func (op *operation) indexPathParams() error {
 		if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {
 			continue
 		}
-		op.segParam[i] = slices.IndexFunc(op.params, func(c paramCheck) bool {
-			return c.p.In == openapi3.ParameterInPath && c.p.Name == t[1:len(t)-1]
-		})
+		op.segParam[i] = op.paramIndex(openapi3.ParameterInPath, t[1:len(t)-1])
 		if op.segParam[i] < 0 {
 			return fmt.Errorf("transport: %s in openapi.yaml: path parameter %s is not among the operation's parameters", op.id, t)
 		}
@@ -184,7 +184,7 @@ func (ops *operations) rateRules(overrides map[string]RateLimit) (map[*operation
 		if o, ok := overrides[op.id]; ok {
 			r = &rateRule{limit: o} // a copy: op.rate is shared
 			if op.rate != nil {
-				r.param, r.in = op.rate.param, op.rate.in
+				r.param, r.in, r.index = op.rate.param, op.rate.in, op.rate.index
 			}
 		}
 		if r != nil && r.limit.QPS > 0 {

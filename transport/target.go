@@ -94,10 +94,8 @@ func countQueryName(it queryPairs, name string) int {
 // queryParam returns the index in op.params of the query parameter name, or an error
 // refusing a name that openapi.yaml does not give the operation's query.
 func (op *operation) queryParam(name string) (int, error) {
-	for i, c := range op.params {
-		if c.p.In == openapi3.ParameterInQuery && c.p.Name == name {
-			return i, nil
-		}
+	if i := op.paramIndex(openapi3.ParameterInQuery, name); i >= 0 {
+		return i, nil
 	}
 	return -1, op.unknownQueryName(name)
 }
