@@ -130,15 +130,10 @@ func (f *fakeWechatPay) answer(w http.ResponseWriter, status int, body string) {
 	h := w.Header()
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	nonce := "593BEC0C930BF1AFEB40B4A08C8FB242"
-	digest := sha256.Sum256([]byte(ts + "\n" + nonce + "\n" + body + "\n"))
-	sig, err := rsa.SignPKCS1v15(nil, f.keys.wechat, crypto.SHA256, digest[:])
-	if err != nil {
-		f.t.Errorf("signing: %v", err)
-	}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
-	h.Set("Wechatpay-Signature", base64.StdEncoding.EncodeToString(sig))
+	h.Set("Wechatpay-Signature", signWith(f.keys.wechat, ts, nonce, []byte(body)))
 	h.Set("Wechatpay-Serial", testPubKeyID)
 	h.Set("Request-ID", "08F78BB5AF0610D302A8F2D15628A3FE5E")
 	out := []byte(body)

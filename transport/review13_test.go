@@ -9,8 +9,6 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -33,16 +31,11 @@ func review13Answer(t *testing.T, req *http.Request, key *rsa.PrivateKey, sub st
 	body := `{"sub_mchid":"` + sub + `","available_amount":1,"pending_amount":0,"account_type":"BASIC"}`
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	nonce := "593BEC0C930BF1AFEB40B4A08C8FB242"
-	digest := sha256.Sum256([]byte(ts + "\n" + nonce + "\n" + body + "\n"))
-	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Wechatpay-Timestamp", ts)
 	h.Set("Wechatpay-Nonce", nonce)
-	h.Set("Wechatpay-Signature", base64.StdEncoding.EncodeToString(sig))
+	h.Set("Wechatpay-Signature", signWith(key, ts, nonce, []byte(body)))
 	h.Set("Wechatpay-Serial", testPubKeyID)
 	h.Set("Request-ID", "review13")
 	if edit != nil {
