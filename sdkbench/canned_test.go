@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/wechatpay-apiv3/wechatpay-go/core"
+	"github.com/wechatpay-apiv3/wechatpay-go/core/auth"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/consts"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
 
@@ -107,14 +108,32 @@ type client struct {
 
 // clients builds each implementation over base, with the same keys and identity.
 func clients(tb testing.TB, k keyPair, base http.RoundTripper) []client {
-	tb.Helper()
-	return []client{wxpayClient(tb, k, base), wxpayTransport(tb, k, base), wechatpayGo(tb, k, base)}
+	return clientsSigning(tb, k, base, signing{merchant: k.merchant})
 }
 
-func newTransport(tb testing.TB, k keyPair, base http.RoundTripper) *transport.Transport {
+// signing is what the clients sign requests with: the merchant key, or (nosign_test.go)
+// signers that skip the RSA operation.
+type signing struct {
+	merchant crypto.Signer // a Transport's Config.Signer
+	sdk      auth.Signer   // wechatpay-go's; nil for its own, the merchant key's SHA256WithRSASigner
+}
+
+// clientsSigning is clients with requests signed by s.
+func clientsSigning(tb testing.TB, k keyPair, base http.RoundTripper, s signing) []client {
 	tb.Helper()
-	tr, err := transport.New(transport.Config{MchID: mchID, CertificateSerialNo: certSerial, PrivateKey: k.merchant,
-		WechatPayPublicKeyID: pubKeyID, WechatPayPublicKey: &k.platform.PublicKey, Base: base})
+	return []client{wxpayClient(tb, k, base, s), wxpayTransport(tb, k, base, s), wechatpayGo(tb, k, base, s)}
+}
+
+func newTransport(tb testing.TB, k keyPair, base http.RoundTripper, s signing) *transport.Transport {
+	tb.Helper()
+	cfg := transport.Config{MchID: mchID, CertificateSerialNo: certSerial,
+		WechatPayPublicKeyID: pubKeyID, WechatPayPublicKey: &k.platform.PublicKey, Base: base}
+	if key, ok := s.merchant.(*rsa.PrivateKey); ok {
+		cfg.PrivateKey = key // as README loads it
+	} else {
+		cfg.Signer = s.merchant
+	}
+	tr, err := transport.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -123,9 +142,9 @@ func newTransport(tb testing.TB, k keyPair, base http.RoundTripper) *transport.T
 }
 
 // wxpayClient is the generated client and wxpay.Result, built as README recommends.
-func wxpayClient(tb testing.TB, k keyPair, base http.RoundTripper) client {
+func wxpayClient(tb testing.TB, k keyPair, base http.RoundTripper, s signing) client {
 	tb.Helper()
-	c, err := wxpay.NewClientWithTransport(baseURL, newTransport(tb, k, base))
+	c, err := wxpay.NewClientWithTransport(baseURL, newTransport(tb, k, base, s))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -150,9 +169,9 @@ func wxpayClient(tb testing.TB, k keyPair, base http.RoundTripper) client {
 
 // wxpayTransport is Transport.RoundTrip alone on a prepared request: signing, sending and
 // verifying, without the generated client. The test decodes the verified body itself.
-func wxpayTransport(tb testing.TB, k keyPair, base http.RoundTripper) client {
+func wxpayTransport(tb testing.TB, k keyPair, base http.RoundTripper, s signing) client {
 	tb.Helper()
-	tr := newTransport(tb, k, base)
+	tr := newTransport(tb, k, base, s)
 	req, err := http.NewRequest(http.MethodGet, baseURL+requestURI, nil)
 	if err != nil {
 		tb.Fatal(err)
@@ -208,11 +227,16 @@ func (v *sdkBalance) balance() balance {
 // generated services (e.g. services/profitsharing's QueryOrder) write a GET: path parameter
 // through url.PathEscape(core.ParameterToString(…)), url.Values query, Client.Request, which
 // signs, sends and validates the answer's signature, then core.UnMarshalResponse.
-func wechatpayGo(tb testing.TB, k keyPair, base http.RoundTripper) client {
+func wechatpayGo(tb testing.TB, k keyPair, base http.RoundTripper, s signing) client {
 	tb.Helper()
-	c, err := core.NewClient(context.Background(),
+	opts := []core.ClientOption{
 		option.WithWechatPayPublicKeyAuthCipher(mchID, certSerial, k.merchant, pubKeyID, &k.platform.PublicKey),
-		option.WithHTTPClient(&http.Client{Transport: base}))
+		option.WithHTTPClient(&http.Client{Transport: base}),
+	}
+	if s.sdk != nil {
+		opts = append(opts, option.WithSigner(s.sdk)) // applied after the auth cipher's signer: replaces it
+	}
+	c, err := core.NewClient(context.Background(), opts...)
 	if err != nil {
 		tb.Fatal(err)
 	}

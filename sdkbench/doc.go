@@ -7,5 +7,9 @@
 //
 //	cd sdkbench && go test -run '^$' -bench '^BenchmarkVsFloor$' -benchmem
 //
+// BenchmarkWithoutSigning splits a call into RSA and each client's own work: the same
+// calls with the RSA private-key operation replaced by a copy of one precomputed signature,
+// beside the RSA verification each client makes, timed alone.
+//
 // scripts/bench.sh (make bench) runs it and writes the figures to BENCHMARKS.md.
 package sdkbench
