@@ -11,3 +11,7 @@ func NewWithCertificateRefresh(cfg Config, every time.Duration) (*Transport, err
 	}
 	return newTransport(cfg, every)
 }
+
+// SetClock replaces tr's clock (time.Now), before its first call: for tests of rules kept
+// in time, such as the fail-over cool-down, that must not depend on how fast the test runs.
+func SetClock(tr *Transport, now func() time.Time) { tr.now = now }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,6 +80,13 @@ func (l *logBuffer) String() string {
 // clientFor builds a generated client for baseURL over a transport configured for srv.
 func clientFor(t *testing.T, srv *wxpaytest.Server, baseURL string, edit func(*transport.Config)) (*generated.ClientWithResponses, *logBuffer) {
 	t.Helper()
+	c, _, logs := clientAndTransportFor(t, srv, baseURL, edit)
+	return c, logs
+}
+
+// clientAndTransportFor is clientFor that also returns the Transport.
+func clientAndTransportFor(t *testing.T, srv *wxpaytest.Server, baseURL string, edit func(*transport.Config)) (*generated.ClientWithResponses, *transport.Transport, *logBuffer) {
+	t.Helper()
 	logs := &logBuffer{}
 	cfg := srv.TransportConfig()
 	cfg.Base = &http.Transport{}
@@ -97,7 +105,7 @@ func clientFor(t *testing.T, srv *wxpaytest.Server, baseURL string, edit func(*t
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, logs
+	return c, tr, logs
 }
 
 func ecommerce(ctx context.Context, c *generated.ClientWithResponses) (*generated.QueryECommerceBalanceResponse, error) {
@@ -234,9 +242,13 @@ func TestFailover(t *testing.T) {
 	t.Run("hanging primary: backup, cool-down, then primary again", func(t *testing.T) {
 		primary, backup := newServer(t), newServer(t)
 		primary.QueueFault(wxpaytest.Fault{Delay: 10 * time.Second})
-		c, _ := clientFor(t, backup, primary.URL, func(c *transport.Config) {
+		c, tr, _ := clientAndTransportFor(t, backup, primary.URL, func(c *transport.Config) {
 			c.BackupURL, c.AttemptTimeout, c.FailoverCooldown = backup.URL, 200*time.Millisecond, 500*time.Millisecond
 		})
+		// The cool-down is kept in the Transport's clock: a clock that moves only when the
+		// test moves it, so a slow machine cannot end the cool-down between the calls.
+		start, offset := time.Now(), atomic.Int64{}
+		transport.SetClock(tr, func() time.Time { return start.Add(time.Duration(offset.Load())) })
 		if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +261,7 @@ func TestFailover(t *testing.T) {
 		if p, b := len(primary.Requests()), len(backup.Requests()); p != 1 || b != 2 {
 			t.Fatalf("within the cool-down: primary saw %d, backup %d; want 1 and 2", p, b)
 		}
-		time.Sleep(600 * time.Millisecond)
+		offset.Add(int64(600 * time.Millisecond))
 		if _, err := wxpay.Result(ecommerce(context.Background(), c)); err != nil {
 			t.Fatal(err)
 		}
