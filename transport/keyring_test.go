@@ -17,11 +17,12 @@ import (
 	"time"
 )
 
-// testCertificate is a certificate for key, self-signed, valid from from to to.
-func testCertificate(t *testing.T, key *rsa.PrivateKey, serial int64, from, to time.Time) *x509.Certificate {
+// selfSigned is a self-signed certificate for k, valid from from to to; the external tests
+// use it as transport.SelfSigned (export_test.go).
+func selfSigned(t testing.TB, k *rsa.PrivateKey, serial int64, from, to time.Time) *x509.Certificate {
 	t.Helper()
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "p"}, NotBefore: from, NotAfter: to}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "Tenpay.com Root CA"}, NotBefore: from, NotAfter: to}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,14 +33,21 @@ func testCertificate(t *testing.T, key *rsa.PrivateKey, serial int64, from, to t
 	return c
 }
 
-func TestKeyringUsesOnlyValidCertificatesAndPrefersTheNewest(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+// newKey is a fresh RSA-2048 key.
+func newKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return k
+}
+
+func TestKeyringUsesOnlyValidCertificatesAndPrefersTheNewest(t *testing.T) {
+	key := newKey(t)
 	now := time.Now()
 	cert := func(serial int64, from, to time.Time) *x509.Certificate {
-		return testCertificate(t, key, serial, from, to)
+		return selfSigned(t, key, serial, from, to)
 	}
 	old := cert(0xA1, now.Add(-48*time.Hour), now.Add(24*time.Hour))
 	newer := cert(0xB2, now.Add(-time.Hour), now.Add(24*time.Hour))
@@ -74,14 +82,8 @@ func fakeCert(pub *rsa.PublicKey, serial int64, from, to time.Time) *x509.Certif
 // configured one (or under the public key's ID) changes neither what verifies nor what
 // Encrypt seals for.
 func TestDownloadsNeverReplaceConfiguredKeys(t *testing.T) {
-	good, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evil, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	good := newKey(t)
+	evil := newKey(t)
 	now := time.Now()
 	pinned := fakeCert(&good.PublicKey, 0xA1, now.Add(-time.Hour), now.Add(time.Hour))
 	forged := fakeCert(&evil.PublicKey, 0xA1, now.Add(-time.Minute), now.Add(48*time.Hour)) // newer, same serial
@@ -105,10 +107,7 @@ func TestDownloadsNeverReplaceConfiguredKeys(t *testing.T) {
 // TestDownloadsReplaceEachOther: five downloads of 400 certificates each leave at most 400
 // downloaded keys (plus the configured ones), and an expired listed certificate is not kept.
 func TestDownloadsReplaceEachOther(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t)
 	now := time.Now()
 	k := newKeyring("PUB_KEY_ID_1", &key.PublicKey, nil)
 	const perDownload, downloads = 400, 5
@@ -137,10 +136,7 @@ func TestDownloadsReplaceEachOther(t *testing.T) {
 // TestPreparedKeyVerifiesAsCryptoRSA: a verify key checks signatures the same way whether
 // pkcs1.Prepare took it or left it to crypto/rsa (a boringcrypto build, FIPS 140-3 mode).
 func TestPreparedKeyVerifiesAsCryptoRSA(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t)
 	digest := sha256.Sum256([]byte("an answer's signed message"))
 	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
 	if err != nil {
@@ -171,13 +167,10 @@ func TestPreparedKeyVerifiesAsCryptoRSA(t *testing.T) {
 // TestDownloadKeepsPreparedKey: a certificate listed again by the next download keeps the
 // key prepared for it; a new one gets its own.
 func TestDownloadKeepsPreparedKey(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t)
 	now := time.Now()
 	mk := func(serial int64) *x509.Certificate {
-		return testCertificate(t, key, serial, now.Add(-time.Hour), now.Add(time.Hour))
+		return selfSigned(t, key, serial, now.Add(-time.Hour), now.Add(time.Hour))
 	}
 	a := mk(10)
 	k := newKeyring("", nil, nil)

@@ -6,10 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,19 +21,8 @@ func pemOf(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
-func selfSigned(t testing.TB, k *rsa.PrivateKey, serial int64, from, to time.Time) *x509.Certificate {
-	t.Helper()
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "Tenpay.com Root CA"}, NotBefore: from, NotAfter: to}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+// selfSigned is the internal tests' certificate maker (export_test.go).
+var selfSigned = transport.SelfSigned
 
 func TestLoadKeys(t *testing.T) {
 	k := theKeys(t).merchant

@@ -3,7 +3,6 @@ package transport
 import (
 	"bytes"
 	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
@@ -52,8 +51,8 @@ func TestNoNonceReusedAcross100kCalls(t *testing.T) {
 	if testing.Short() {
 		n = 10_000
 	}
-	merchant, _ := rsa.GenerateKey(rand.Reader, 2048)
-	wechat, _ := rsa.GenerateKey(rand.Reader, 2048)
+	merchant := newKey(t)
+	wechat := newKey(t)
 	body := []byte(`{"sub_mchid":"1900000109","available_amount":1}`)
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	d := sha256.Sum256(protocol.ResponseMessage(ts, "N", body))

@@ -1,8 +1,6 @@
 package transport
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -13,10 +11,7 @@ import (
 // key ring and rate limiter. An override of one Transport's rate limits never reaches
 // the table the others share.
 func TestTransportsShareWhatIsImmutable(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t)
 	cfg := func(mchID string) Config {
 		return Config{MchID: mchID, CertificateSerialNo: "SERIAL" + mchID, PrivateKey: key,
 			WechatPayPublicKeyID: "PUB_KEY_ID_1", WechatPayPublicKey: &key.PublicKey}

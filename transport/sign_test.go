@@ -34,10 +34,7 @@ func TestAuthorizationLayout(t *testing.T) {
 }
 
 func TestSignIsPKCS1v15SHA256(t *testing.T) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := newKey(t)
 	msg := protocol.RequestMessage("GET", "/v3/x", 1, "n", nil)
 	sig, err := protocol.Sign(k, msg)
 	if err != nil {
@@ -66,7 +63,7 @@ func TestNonces(t *testing.T) {
 }
 
 func TestVerifyResponseWithAFixedClock(t *testing.T) {
-	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	k := newKey(t)
 	now := time.Unix(1554208460, 0)
 	body := []byte(`{"balance":1}`)
 	sign := func(ts string) string {
@@ -100,7 +97,7 @@ func TestVerifyResponseWithAFixedClock(t *testing.T) {
 }
 
 func TestVerifyResponseRejectsLineBreaksInSignedHeaders(t *testing.T) {
-	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	k := newKey(t)
 	now := time.Unix(1554208460, 0)
 	// A nonce "N\nX" with body "Y" signs the same bytes as nonce "N" with body "X\nY".
 	d := sha256.Sum256(protocol.ResponseMessage("1554208460", "N", []byte("X\nY")))
