@@ -218,10 +218,11 @@ if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then com
 	echo "| client | call without RSA signing | its RSA verification alone | its own work | own work / floor | x/floor, warm parts |"
 	echo "|---|---|---|---|---|---|"
 	W=BenchmarkWithoutSigning
+	rsa=$(med "$raw" "$W/verify/crypto-rsa" ns/op) fl=$(med "$raw" "$V/alone/floor" ns/op)
 	for c in "wxpay|prepared|wxpay client (generated client + wxpay.Result)" "wxpay-transport|prepared|wxpay Transport only (RoundTrip)" \
 		"wechatpay-go|crypto-rsa|wechatpay-go v0.2.21"; do
 		n=${c%%|*} rest=${c#*|}; vk=${rest%%|*}
-		call=$(med "$raw" "$W/$n" ns/op) ver=$(med "$raw" "$W/verify/$vk" ns/op) rsa=$(med "$raw" "$W/verify/crypto-rsa" ns/op) fl=$(med "$raw" "$V/alone/floor" ns/op)
+		call=$(med "$raw" "$W/$n" ns/op) ver=$(med "$raw" "$W/verify/$vk" ns/op)
 		if [ -n "$call" ] && [ -n "$ver" ] && [ -n "$rsa" ] && [ -n "$fl" ]; then
 			awk -v c="$call" -v v="$ver" -v r="$rsa" -v f="$fl" -v name="${rest#*|}" -v vk="$vk" 'BEGIN {
 				printf "| %s | %.1f µs | %.1f µs (%s) | %.1f µs | %.2f %% | %.3f× |\n", name, c / 1e3, v / 1e3, vk == "prepared" ? "prepared key" : "crypto/rsa", (c - v) / 1e3, 100 * (c - v) / f, 1 + (c - r) / f }'

@@ -48,12 +48,8 @@ func (s *fixedSDKSigner) Sign(_ context.Context, message string) (*auth.Signatur
 		return nil, fmt.Errorf("you must set mch certificate serial no to use SHA256WithRSASigner")
 	}
 	h := crypto.Hash.New(crypto.SHA256)
-	if _, err := h.Write([]byte(message)); err != nil {
-		return nil, err
-	}
-	if len(h.Sum(nil)) != sha256.Size {
-		return nil, fmt.Errorf("sha256")
-	}
+	h.Write([]byte(message))
+	h.Sum(nil) // the digest rsa.SignPKCS1v15 would sign
 	return &auth.SignatureResult{MchID: mchID, CertificateSerialNo: certSerial,
 		Signature: base64.StdEncoding.EncodeToString(bytes.Clone(s.sig))}, nil
 }
